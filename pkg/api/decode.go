@@ -1,0 +1,211 @@
+package api
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// maxNodes bounds the work of following YAML aliases, so that an alias bomb fails fast.
+const maxNodes = 100000
+
+// Decode turns one YAML node into a MeshConfig. Unlike a plain unmarshal, it reports every
+// unknown field, wrong type and duplicate key with its field path, and it records the line of
+// each path so later checks can point at the input.
+func Decode(n *yaml.Node) (*MeshConfig, map[string]int, Errors) {
+	d := &decoder{lines: map[string]int{}}
+	cfg := &MeshConfig{}
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	d.value(n, reflect.ValueOf(cfg).Elem(), "")
+	if len(d.errs) > 0 {
+		return nil, d.lines, d.errs
+	}
+	return cfg, d.lines, nil
+}
+
+type decoder struct {
+	errs  Errors
+	lines map[string]int
+	seen  int
+}
+
+func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
+	d.errs = append(d.errs, FieldError{Line: n.Line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
+	d.seen++
+	if d.seen > maxNodes {
+		if d.seen == maxNodes+1 {
+			d.fail(n, path, "input too complex: more than %d YAML nodes (alias expansion?)", maxNodes)
+		}
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		d.value(n.Alias, v, path)
+		return
+	}
+	if path != "" {
+		d.lines[path] = n.Line
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		d.value(n, v.Elem(), path)
+	case reflect.Struct:
+		d.object(n, v, path)
+	case reflect.Map:
+		d.stringMap(n, v, path)
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			d.fail(n, path, "expected a list, got %s", describe(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			d.value(c, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+		v.Set(s)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			d.fail(n, path, "expected a string, got %s", describe(n))
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Int:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+			d.fail(n, path, "expected an integer, got %s", describe(n))
+			return
+		}
+		i, err := strconv.ParseInt(n.Value, 0, 32)
+		if err != nil {
+			d.fail(n, path, "expected an integer, got %q", n.Value)
+			return
+		}
+		v.SetInt(i)
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+			d.fail(n, path, "expected true or false, got %s", describe(n))
+			return
+		}
+		v.SetBool(strings.EqualFold(n.Value, "true"))
+	default:
+		d.fail(n, path, "unsupported field type %s", v.Type())
+	}
+}
+
+func (d *decoder) object(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, path, "expected a mapping, got %s", describe(n))
+		return
+	}
+	fields := fieldsOf(v.Type())
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		p := join(path, k.Value)
+		if k.Kind != yaml.ScalarNode {
+			d.fail(k, path, "expected a field name, got %s", describe(k))
+			continue
+		}
+		if seen[k.Value] {
+			d.fail(k, p, "duplicate field")
+			continue
+		}
+		seen[k.Value] = true
+		idx, ok := fields[k.Value]
+		if !ok {
+			d.fail(k, p, "unknown field (known: %s)", strings.Join(fieldNames(v.Type()), ", "))
+			continue
+		}
+		d.value(val, v.Field(idx), p)
+	}
+}
+
+func (d *decoder) stringMap(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, path, "expected a mapping of strings, got %s", describe(n))
+		return
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		p := join(path, k.Value)
+		if k.Kind != yaml.ScalarNode {
+			d.fail(k, path, "expected a key, got %s", describe(k))
+			continue
+		}
+		if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
+			d.fail(k, p, "duplicate key")
+			continue
+		}
+		if val.Kind == yaml.AliasNode {
+			val = val.Alias
+		}
+		if val.Kind != yaml.ScalarNode {
+			d.fail(val, p, "expected a string, got %s", describe(val))
+			continue
+		}
+		m.SetMapIndex(reflect.ValueOf(k.Value), reflect.ValueOf(val.Value))
+	}
+	v.Set(m)
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	switch n.Tag {
+	case "!!str":
+		return fmt.Sprintf("string %q", n.Value)
+	case "!!float":
+		return "number " + n.Value
+	case "!!null":
+		return "null"
+	}
+	return n.Value
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// fieldsOf maps JSON field names to struct field indexes; the json tags are the schema.
+func fieldsOf(t reflect.Type) map[string]int {
+	m := make(map[string]int, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		m[jsonName(t.Field(i))] = i
+	}
+	return m
+}
+
+func fieldNames(t reflect.Type) []string {
+	s := make([]string, t.NumField())
+	for i := range s {
+		s[i] = jsonName(t.Field(i))
+	}
+	return s
+}
+
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return name
+}

@@ -1,0 +1,50 @@
+package api
+
+// Defaults of the optional fields; the README's input reference lists the same values.
+const (
+	DefaultHub           = "docker.io/istio"
+	DefaultProfile       = "default"
+	DefaultNamespace     = "istio-system"
+	DefaultProtocol      = "http"
+	DefaultAPIServerPort = 6443
+)
+
+// Default fills every optional field that has a default, so the generator never guesses.
+func Default(c *MeshConfig) {
+	s := &c.Spec
+	if s.MeshID == "" {
+		s.MeshID = c.Metadata.Name
+	}
+	if s.Istio.Hub == "" {
+		s.Istio.Hub = DefaultHub
+	}
+	if s.Istio.Profile == "" {
+		s.Istio.Profile = DefaultProfile
+	}
+	if s.ControlPlane.Namespace == "" {
+		s.ControlPlane.Namespace = DefaultNamespace
+	}
+	if s.Rancher != nil {
+		if s.Rancher.DisplayName == "" {
+			s.Rancher.DisplayName = s.Rancher.Project
+		}
+	}
+	if s.RemoteSecrets.Mode == "" {
+		s.RemoteSecrets.Mode = RemoteSecretsInline
+	}
+	if s.Trust.Mode == "" {
+		s.Trust.Mode = TrustExternal
+	}
+	if s.NetworkPolicies.Enabled == nil {
+		t := true
+		s.NetworkPolicies.Enabled = &t
+	}
+	if len(s.NetworkPolicies.APIServerPorts) == 0 {
+		s.NetworkPolicies.APIServerPorts = []int{DefaultAPIServerPort}
+	}
+	for i := range s.Services {
+		if s.Services[i].Protocol == "" {
+			s.Services[i].Protocol = DefaultProtocol
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"unicode/utf8"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// CredentialsAnnotation marks a local-config Secret as the reader credentials of one cluster.
+const CredentialsAnnotation = "meshgen.dev/credentials-for"
+
+// MaxInputBytes bounds one input file or ResourceList; larger input is refused unread.
+const MaxInputBytes = 8 << 20
+
+// Credential is what the other clusters need to read one cluster's API server.
+type Credential struct {
+	Cluster string
+	Source  string // where it came from, for messages
+	Token   string
+	CA      []byte
+}
+
+// Credentials are keyed by cluster name.
+type Credentials map[string]Credential
+
+func (c Credentials) sorted() []Credential {
+	s := make([]Credential, 0, len(c))
+	for _, v := range c {
+		s = append(s, v)
+	}
+	sort.Slice(s, func(i, j int) bool { return s[i].Cluster < s[j].Cluster })
+	return s
+}
+
+// Doc is one YAML document and the file it came from.
+type Doc struct {
+	File string
+	Node *yaml.Node
+}
+
+// Input is a checked MeshConfig with its defaults filled and the credentials given with it.
+type Input struct {
+	Config *MeshConfig
+	Creds  Credentials
+	File   string
+}
+
+// Load decodes, defaults and validates one MeshConfig and its credential Secrets. Errors carry
+// file, line and field path.
+func Load(cfg Doc, creds []Doc) (*Input, Errors) {
+	c, lines, es := Decode(cfg.Node)
+	es.Locate(cfg.File, lines)
+	cs, ces := ReadCredentials(creds)
+	es = append(es, ces...)
+	if c == nil {
+		es.Sort()
+		return nil, es
+	}
+	Default(c)
+	ves := Validate(c, cs)
+	ves.Locate(cfg.File, lines)
+	es = append(es, ves...)
+	if len(es) > 0 {
+		es.Sort()
+		return nil, es
+	}
+	return &Input{Config: c, Creds: cs, File: cfg.File}, nil
+}
+
+// IsCredentials tells whether a document is a credentials Secret.
+func IsCredentials(n *yaml.Node) bool {
+	var h header
+	if n.Decode(&h) != nil {
+		return false
+	}
+	_, ok := h.Metadata.Annotations[CredentialsAnnotation]
+	return ok
+}
+
+// header is the part of any object that tells what it is.
+type header struct {
+	APIVersion string `yaml:"apiVersion"`
+	Kind       string `yaml:"kind"`
+	Metadata   struct {
+		Name        string            `yaml:"name"`
+		Annotations map[string]string `yaml:"annotations"`
+	} `yaml:"metadata"`
+}
+
+// Kind returns apiVersion and kind of a document, empty where it has none.
+func KindOf(n *yaml.Node) (apiVersion, kind string) {
+	var h header
+	_ = n.Decode(&h)
+	return h.APIVersion, h.Kind
+}
+
+type secret struct {
+	header     `yaml:",inline"`
+	Data       map[string]string `yaml:"data"`
+	StringData map[string]string `yaml:"stringData"`
+}
+
+// ReadCredentials reads credential Secrets; a second Secret for the same cluster is an error,
+// since which one wins would be a guess.
+func ReadCredentials(docs []Doc) (Credentials, Errors) {
+	cs := Credentials{}
+	var es Errors
+	for _, d := range docs {
+		var s secret
+		if err := d.Node.Decode(&s); err != nil {
+			es = append(es, FieldError{File: d.File, Line: d.Node.Line, Msg: fmt.Sprintf("credentials Secret: %v", err)})
+			continue
+		}
+		cluster := s.Metadata.Annotations[CredentialsAnnotation]
+		fail := func(path, format string, args ...any) {
+			es = append(es, FieldError{File: d.File, Line: d.Node.Line, Path: path, Msg: fmt.Sprintf("credentials Secret %q: ", s.Metadata.Name) + fmt.Sprintf(format, args...)})
+		}
+		if s.APIVersion != "v1" || s.Kind != "Secret" {
+			fail("kind", "the %s annotation belongs on a v1 Secret, got %s %s", CredentialsAnnotation, s.APIVersion, s.Kind)
+			continue
+		}
+		if cluster == "" {
+			fail("metadata.annotations."+CredentialsAnnotation, "must name a cluster")
+			continue
+		}
+		if prev, dup := cs[cluster]; dup {
+			fail("metadata.annotations."+CredentialsAnnotation, "second credentials for cluster %q (first in %s)", cluster, prev.Source)
+			continue
+		}
+		token, err := value(s.Data, s.StringData, "token")
+		if err != nil || token == "" {
+			fail("data.token", "a non-empty token is required (%v)", orMissing(err))
+			continue
+		}
+		ca, err := value(s.Data, s.StringData, "ca.crt")
+		if err != nil {
+			fail("data.ca.crt", "%v", err)
+			continue
+		}
+		src := d.File
+		if src == "" {
+			src = "Secret " + s.Metadata.Name
+		}
+		cs[cluster] = Credential{Cluster: cluster, Source: src, Token: token, CA: []byte(ca)}
+	}
+	return cs, es
+}
+
+func orMissing(err error) any {
+	if err == nil {
+		return "missing"
+	}
+	return err
+}
+
+// value reads a key from stringData, or else from base64 data, as the API server would merge them.
+func value(data, stringData map[string]string, key string) (string, error) {
+	if v, ok := stringData[key]; ok {
+		return v, nil
+	}
+	v, ok := data[key]
+	if !ok {
+		return "", nil
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		return "", fmt.Errorf("data.%s is not base64: %v", key, err)
+	}
+	return string(b), nil
+}
+
+// ParseDocs splits YAML (or JSON) into documents, skipping empty ones.
+func ParseDocs(file string, b []byte) ([]Doc, error) {
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("not UTF-8 text")
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	var docs []Doc
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(n.Content) == 0 || (n.Content[0].Kind == yaml.ScalarNode && n.Content[0].Tag == "!!null") {
+			continue
+		}
+		if n.Content[0].Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("line %d: expected an object, got %s", n.Content[0].Line, describe(n.Content[0]))
+		}
+		docs = append(docs, Doc{File: file, Node: &n})
+	}
+}

@@ -1,0 +1,176 @@
+// Package api defines the MeshConfig input, its defaults and its checks.
+package api
+
+// Group, version and kind of the one input meshgen reads.
+const (
+	APIVersion = "meshgen.dev/v1alpha1"
+	Kind       = "MeshConfig"
+)
+
+// MeshConfig describes one multi-primary, multi-network Istio mesh.
+type MeshConfig struct {
+	APIVersion string   `json:"apiVersion"`
+	Kind       string   `json:"kind"`
+	Metadata   Metadata `json:"metadata"`
+	Spec       Spec     `json:"spec"`
+}
+
+type Metadata struct {
+	Name        string            `json:"name"`
+	Namespace   string            `json:"namespace,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+type Spec struct {
+	MeshID          string          `json:"meshID,omitempty"`
+	Istio           Istio           `json:"istio"`
+	ControlPlane    ControlPlane    `json:"controlPlane,omitempty"`
+	Rancher         *Rancher        `json:"rancher,omitempty"`
+	Clusters        []Cluster       `json:"clusters"`
+	RemoteSecrets   RemoteSecrets   `json:"remoteSecrets,omitempty"`
+	Trust           Trust           `json:"trust,omitempty"`
+	NetworkPolicies NetworkPolicies `json:"networkPolicies,omitempty"`
+	DNS             DNS             `json:"dns,omitempty"`
+	Namespaces      []Namespace     `json:"namespaces,omitempty"`
+	Issuers         []Issuer        `json:"issuers,omitempty"`
+	Services        []Service       `json:"services,omitempty"`
+}
+
+type Istio struct {
+	// Version is the Istio release; it picks the image tag and the API versions.
+	Version  string `json:"version"`
+	Hub      string `json:"hub,omitempty"`
+	Profile  string `json:"profile,omitempty"`
+	Revision string `json:"revision,omitempty"`
+}
+
+type ControlPlane struct {
+	Namespace    string            `json:"namespace,omitempty"`
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+	LimitRange   *LimitRange       `json:"limitRange,omitempty"`
+}
+
+type LimitRange struct {
+	Default        Resources `json:"default,omitempty"`
+	DefaultRequest Resources `json:"defaultRequest,omitempty"`
+}
+
+type Resources struct {
+	CPU    string `json:"cpu,omitempty"`
+	Memory string `json:"memory,omitempty"`
+}
+
+type Rancher struct {
+	Project                       string          `json:"project"`
+	DisplayName                   string          `json:"displayName,omitempty"`
+	Description                   string          `json:"description,omitempty"`
+	ContainerDefaultResourceLimit *ContainerLimit `json:"containerDefaultResourceLimit,omitempty"`
+	NamespaceDefaultResourceQuota *QuotaLimit     `json:"namespaceDefaultResourceQuota,omitempty"`
+	ResourceQuota                 *QuotaLimit     `json:"resourceQuota,omitempty"`
+}
+
+type ContainerLimit struct {
+	LimitsCPU      string `json:"limitsCpu,omitempty"`
+	LimitsMemory   string `json:"limitsMemory,omitempty"`
+	RequestsCPU    string `json:"requestsCpu,omitempty"`
+	RequestsMemory string `json:"requestsMemory,omitempty"`
+}
+
+type QuotaLimit struct {
+	LimitsCPU    string `json:"limitsCpu,omitempty"`
+	LimitsMemory string `json:"limitsMemory,omitempty"`
+}
+
+type Cluster struct {
+	Name             string `json:"name"`
+	Network          string `json:"network"`
+	RancherClusterID string `json:"rancherClusterID,omitempty"`
+	APIServer        string `json:"apiServer,omitempty"`
+	IngressAddress   string `json:"ingressAddress,omitempty"`
+}
+
+// Remote secret modes.
+const (
+	RemoteSecretsInline = "inline"
+	RemoteSecretsNone   = "none"
+)
+
+type RemoteSecrets struct {
+	Mode string `json:"mode,omitempty"`
+}
+
+// Trust modes.
+const TrustExternal = "external"
+
+type Trust struct {
+	Mode string `json:"mode,omitempty"`
+}
+
+type NetworkPolicies struct {
+	// Enabled defaults to true: Rancher's project network isolation blocks the mesh without them.
+	Enabled *bool `json:"enabled,omitempty"`
+	// APIServerPorts are the local API server's ports that istiod must reach.
+	APIServerPorts []int `json:"apiServerPorts,omitempty"`
+}
+
+type DNS struct {
+	// EndpointCluster, when set, gets one external-dns DNSEndpoint per ingress host with the
+	// addresses of all clusters, instead of a target annotation per cluster: external-dns
+	// instances in different clusters cannot share one name.
+	EndpointCluster string `json:"endpointCluster,omitempty"`
+}
+
+type Namespace struct {
+	Name   string            `json:"name"`
+	Labels map[string]string `json:"labels,omitempty"`
+}
+
+type Issuer struct {
+	Name string `json:"name"`
+	ACME *ACME  `json:"acme,omitempty"`
+}
+
+type ACME struct {
+	Email          string        `json:"email"`
+	Server         string        `json:"server"`
+	PreferredChain string        `json:"preferredChain,omitempty"`
+	DNS01Webhook   *DNS01Webhook `json:"dns01Webhook,omitempty"`
+}
+
+type DNS01Webhook struct {
+	GroupName  string `json:"groupName"`
+	SolverName string `json:"solverName"`
+}
+
+type Service struct {
+	Name      string      `json:"name"`
+	Namespace string      `json:"namespace"`
+	Port      int         `json:"port"`
+	Protocol  string      `json:"protocol,omitempty"`
+	Versions  []Version   `json:"versions"`
+	HTTP      []HTTPMatch `json:"http,omitempty"`
+	Ingress   *Ingress    `json:"ingress,omitempty"`
+}
+
+type Version struct {
+	Name     string   `json:"name"`
+	Weight   int      `json:"weight"`
+	Clusters []string `json:"clusters"`
+}
+
+// HTTPMatch is one URI match; exactly one field is set.
+type HTTPMatch struct {
+	Exact  string `json:"exact,omitempty"`
+	Prefix string `json:"prefix,omitempty"`
+	Regex  string `json:"regex,omitempty"`
+}
+
+type Ingress struct {
+	Hosts []string `json:"hosts"`
+	TLS   *TLS     `json:"tls,omitempty"`
+}
+
+type TLS struct {
+	Issuer string `json:"issuer"`
+}

@@ -1,0 +1,285 @@
+// Package cli is meshgen's command line: render, validate and version, and the KRM function
+// mode when started without arguments.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+
+	"github.com/meshgen/meshgen/pkg/api"
+	"github.com/meshgen/meshgen/pkg/gen"
+	"github.com/meshgen/meshgen/pkg/krm"
+	"github.com/meshgen/meshgen/pkg/out"
+)
+
+// Version is set at build time with -ldflags "-X github.com/meshgen/meshgen/pkg/cli.Version=...".
+var Version = "v0.1.0-dev"
+
+// Exit statuses.
+const (
+	OK      = 0
+	Invalid = 1
+	Usage   = 2
+)
+
+const usage = `meshgen renders every manifest of a multi-cluster Istio mesh from one MeshConfig.
+
+Usage:
+  meshgen                              KRM function: ResourceList on stdin, result on stdout
+  meshgen render FILE... [-o DIR] [--cluster NAME] [--check]
+  meshgen validate FILE...
+  meshgen version
+
+Run 'meshgen COMMAND --help' for a command's flags.
+Exit status: 0 done, 1 invalid input or out-of-date tree (--check), 2 usage error.
+`
+
+// Main runs meshgen with the process's arguments and streams and returns the exit status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return function(stdin, stdout, stderr)
+	}
+	switch args[0] {
+	case "render":
+		return render(args[1:], stdin, stdout, stderr)
+	case "validate":
+		return validate(args[1:], stdin, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "meshgen", Version)
+		return OK
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return OK
+	}
+	fmt.Fprintf(stderr, "meshgen: unknown command %q\n\n%s", args[0], usage)
+	return Usage
+}
+
+// function is the KRM mode. Output is written only when it is whole: a ResourceList with
+// results, items unchanged on error.
+func function(stdin io.Reader, stdout, stderr io.Writer) int {
+	if f, ok := stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprint(stderr, "meshgen: no arguments means KRM function mode, which reads a ResourceList on stdin.\n\n"+usage)
+			return Usage
+		}
+	}
+	in, err := io.ReadAll(io.LimitReader(stdin, api.MaxInputBytes+1))
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgen: reading stdin: %v\n", err)
+		return Invalid
+	}
+	if len(in) > api.MaxInputBytes {
+		fmt.Fprintf(stderr, "meshgen: ResourceList larger than %d bytes; refused\n", api.MaxInputBytes)
+		return Invalid
+	}
+	res, err := fn.Run(fn.ResourceListProcessorFunc(krm.Process), in)
+	if len(res) > 0 {
+		stdout.Write(res)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "meshgen: %v\n", err)
+		return Invalid
+	}
+	return OK
+}
+
+type options struct {
+	out     string
+	cluster string
+	check   bool
+	files   []string
+}
+
+func parse(name, help string, args []string, stderr io.Writer, withOutput bool) (*options, int) {
+	o := &options{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if withOutput {
+		fs.StringVar(&o.out, "o", "", "write a per-cluster tree into `DIR` instead of a stream on stdout")
+		fs.StringVar(&o.cluster, "cluster", "", "render only the cluster `NAME` (or rancher)")
+		fs.BoolVar(&o.check, "check", false, "with -o: write nothing; exit 1 and print a diff if DIR is out of date")
+	}
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), help)
+		fs.PrintDefaults()
+	}
+	// Flags may follow the files, as in 'meshgen render mesh.yaml --cluster x'.
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(stderr)
+				return nil, OK
+			}
+			return nil, Usage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		o.files = append(o.files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(o.files) == 0 {
+		fmt.Fprintf(stderr, "meshgen %s: at least one FILE is required\n", name)
+		fs.Usage()
+		return nil, Usage
+	}
+	if o.check && o.out == "" {
+		fmt.Fprintf(stderr, "meshgen %s: --check needs -o DIR\n", name)
+		return nil, Usage
+	}
+	return o, -1
+}
+
+const renderHelp = `Usage: meshgen render FILE... [-o DIR] [--cluster NAME] [--check]
+
+Renders the MeshConfig in FILE (with any credentials Secrets in the other FILEs; - is stdin).
+Without -o, writes one YAML stream to stdout, each document behind a "# Source:" comment.
+With -o, writes DIR/<cluster>/*.yaml and DIR/rancher/*.yaml, each folder with a
+kustomization.yaml; files meshgen wrote before and no longer produces are removed, other
+files are kept.
+
+`
+
+func render(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, code := parse("render", renderHelp, args, stderr, true)
+	if o == nil {
+		return code
+	}
+	in, code := load(o.files, stdin, stderr)
+	if in == nil {
+		return code
+	}
+	objs, err := gen.Render(in, o.cluster)
+	if err != nil {
+		return report(stderr, err)
+	}
+	docs, err := out.EncodeAll(objs)
+	if err != nil {
+		return report(stderr, err)
+	}
+	if gen.HasCredentials(objs) {
+		fmt.Fprintln(stderr, "meshgen: warning: the output contains cluster credentials (remote secrets); keep it out of public repositories or encrypt it")
+	}
+	if o.out == "" {
+		stdout.Write(out.Stream(docs))
+		return OK
+	}
+	tree := out.BuildTree(in.Config.Metadata.Name, docs)
+	if o.check {
+		d, err := out.Diff(o.out, tree)
+		if err != nil {
+			return report(stderr, err)
+		}
+		if d != "" {
+			fmt.Fprint(stdout, d)
+			fmt.Fprintf(stderr, "meshgen: %s is out of date with %s; run meshgen render -o %s\n", o.out, in.File, o.out)
+			return Invalid
+		}
+		return OK
+	}
+	if err := out.Write(o.out, tree); err != nil {
+		return report(stderr, err)
+	}
+	return OK
+}
+
+const validateHelp = `Usage: meshgen validate FILE...
+
+Checks the MeshConfig and credentials in FILE without writing anything.
+
+`
+
+func validate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, code := parse("validate", validateHelp, args, stderr, false)
+	if o == nil {
+		return code
+	}
+	in, code := load(o.files, stdin, stderr)
+	if in == nil {
+		return code
+	}
+	if _, err := gen.Render(in, ""); err != nil {
+		return report(stderr, err)
+	}
+	fmt.Fprintf(stdout, "%s: mesh %s is valid (%d clusters)\n", in.File, in.Config.Metadata.Name, len(in.Config.Spec.Clusters))
+	return OK
+}
+
+func report(stderr io.Writer, err error) int {
+	var es api.Errors
+	if errors.As(err, &es) {
+		for _, e := range es {
+			fmt.Fprintln(stderr, e.Error())
+		}
+	} else {
+		fmt.Fprintf(stderr, "meshgen: %v\n", err)
+	}
+	return Invalid
+}
+
+// load reads the files: exactly one MeshConfig, plus credentials Secrets.
+func load(files []string, stdin io.Reader, stderr io.Writer) (*api.Input, int) {
+	var cfgs, creds []api.Doc
+	var es api.Errors
+	for _, f := range files {
+		docs, err := readDocs(f, stdin)
+		if err != nil {
+			es = append(es, api.FieldError{File: f, Msg: err.Error()})
+			continue
+		}
+		for _, d := range docs {
+			switch v, k := api.KindOf(d.Node); {
+			case k == api.Kind:
+				cfgs = append(cfgs, d)
+			case api.IsCredentials(d.Node):
+				creds = append(creds, d)
+			default:
+				es = append(es, api.FieldError{File: f, Line: d.Node.Line, Msg: fmt.Sprintf("unexpected object (apiVersion %q, kind %q): FILEs hold one %s and credentials Secrets", v, k, api.Kind)})
+			}
+		}
+	}
+	switch {
+	case len(cfgs) == 0 && len(es) == 0:
+		es = append(es, api.FieldError{File: strings.Join(files, ", "), Msg: fmt.Sprintf("no %s found", api.Kind)})
+	case len(cfgs) > 1:
+		for _, c := range cfgs[1:] {
+			es = append(es, api.FieldError{File: c.File, Line: c.Node.Line, Msg: fmt.Sprintf("a second %s: render one mesh at a time", api.Kind)})
+		}
+	}
+	if len(es) > 0 {
+		return nil, report(stderr, es)
+	}
+	in, lerr := api.Load(cfgs[0], creds)
+	if lerr != nil {
+		return nil, report(stderr, lerr)
+	}
+	return in, OK
+}
+
+// readDocs reads one file's YAML documents, refusing oversized files before parsing.
+func readDocs(file string, stdin io.Reader) ([]api.Doc, error) {
+	var r io.Reader = stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, api.MaxInputBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > api.MaxInputBytes {
+		return nil, fmt.Errorf("larger than %d bytes; refused", api.MaxInputBytes)
+	}
+	return api.ParseDocs(file, b)
+}

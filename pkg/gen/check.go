@@ -1,0 +1,71 @@
+package gen
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+var clusterScoped = map[string]bool{"Namespace": true, "ClusterIssuer": true}
+
+// Check is the last gate before anything is written: every object is complete and no two
+// objects of one cluster share kind, namespace and name (one would silently replace the other).
+func Check(objs []Object) error {
+	seen := make(map[[4]string]bool, len(objs))
+	var es api.Errors
+	for _, o := range objs {
+		switch {
+		case o.APIVersion == "" || o.Kind == "" || o.Name == "":
+			es = append(es, api.FieldError{Path: o.Path(), Msg: "generated object lacks apiVersion, kind or name"})
+		case clusterScoped[o.Kind] != (o.Namespace == ""):
+			es = append(es, api.FieldError{Path: o.Path(), Msg: fmt.Sprintf("generated %s has the wrong scope", o.Kind)})
+		}
+		id := [4]string{o.Cluster, o.Kind, o.Namespace, o.Name}
+		if seen[id] {
+			es = append(es, api.FieldError{Path: o.Path(), Msg: fmt.Sprintf("two generated objects %s %s/%s in cluster %s", o.Kind, o.Namespace, o.Name, o.Cluster)})
+		}
+		seen[id] = true
+	}
+	if len(es) > 0 {
+		return es
+	}
+	return nil
+}
+
+// Select keeps the objects of one cluster (or of "rancher"); an empty name keeps all.
+func Select(objs []Object, cluster string) []Object {
+	if cluster == "" {
+		return objs
+	}
+	return slices.DeleteFunc(slices.Clone(objs), func(o Object) bool { return o.Cluster != cluster })
+}
+
+// Clusters lists the output folders of a mesh: rancher when set, then each cluster.
+func Clusters(c *api.MeshConfig) []string {
+	var names []string
+	if c.Spec.Rancher != nil {
+		names = append(names, api.Reserved)
+	}
+	for _, cl := range c.Spec.Clusters {
+		names = append(names, cl.Name)
+	}
+	return names
+}
+
+// Render generates, selects one cluster's objects if asked, and checks the result.
+func Render(in *api.Input, cluster string) ([]Object, error) {
+	if cluster != "" && !slices.Contains(Clusters(in.Config), cluster) {
+		return nil, api.Errors{{Path: "cluster", Msg: fmt.Sprintf("unknown cluster %q (known: %v)", cluster, Clusters(in.Config))}}
+	}
+	objs := Select(Generate(in), cluster)
+	if err := Check(objs); err != nil {
+		return nil, err
+	}
+	return objs, nil
+}
+
+// HasCredentials tells whether objects carry cluster credentials (inline remote secrets).
+func HasCredentials(objs []Object) bool {
+	return slices.ContainsFunc(objs, func(o Object) bool { return o.Kind == "Secret" })
+}

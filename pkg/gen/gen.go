@@ -1,0 +1,110 @@
+// Package gen turns a validated MeshConfig into every object each cluster needs. It does no
+// I/O: the output packages decide how the objects are written.
+package gen
+
+import (
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+// Marks on every generated object: they let meshgen find and replace its own earlier output.
+const (
+	ManagedByLabel = "app.kubernetes.io/managed-by"
+	ManagedBy      = "meshgen"
+	MeshAnnotation = "meshgen.dev/mesh"
+)
+
+// Object is one generated manifest and the cluster it belongs to.
+type Object struct {
+	// Cluster is a cluster name, or api.Reserved for the Rancher management cluster.
+	Cluster    string
+	APIVersion string
+	Kind       string
+	Namespace  string
+	Name       string
+	Body       any
+}
+
+// Path is where the object lives in a tree: <cluster>/[<namespace>_]<kind>_<name>.yaml. The '_'
+// cannot occur in Kubernetes names, so two objects never share a path.
+func (o Object) Path() string {
+	var b strings.Builder
+	b.WriteString(o.Cluster)
+	b.WriteByte('/')
+	if o.Namespace != "" {
+		b.WriteString(o.Namespace)
+		b.WriteByte('_')
+	}
+	b.WriteString(strings.ToLower(o.Kind))
+	b.WriteByte('_')
+	b.WriteString(o.Name)
+	b.WriteString(".yaml")
+	return b.String()
+}
+
+// Generate returns the objects of every cluster, Rancher's first, then each cluster in the
+// order of spec.clusters; within a cluster, namespaces come before what lives in them.
+func Generate(in *api.Input) []Object {
+	g := newGen(in)
+	g.rancher()
+	for i := range g.cfg.Spec.Clusters {
+		cl := &g.cfg.Spec.Clusters[i]
+		g.namespaces(cl)
+		g.issuers(cl)
+		g.controlPlane(cl)
+		g.eastWest(cl)
+		g.remoteSecrets(cl)
+		g.networkPolicies(cl)
+		for j := range g.cfg.Spec.Services {
+			svc := &g.cfg.Spec.Services[j]
+			g.traffic(cl, svc)
+			g.ingress(cl, svc)
+			g.dns(cl, svc)
+		}
+	}
+	return g.objs
+}
+
+type gen struct {
+	cfg   *api.MeshConfig
+	creds api.Credentials
+	// istioAPI is the networking.istio.io version the mesh's release serves.
+	istioAPI string
+	objs     []Object
+}
+
+func newGen(in *api.Input) *gen {
+	g := &gen{cfg: in.Config, creds: in.Creds, istioAPI: "networking.istio.io/v1beta1"}
+	if v, _ := api.ParseSemver(in.Config.Spec.Istio.Version); !v.Less(api.Semver{Major: 1, Minor: 22}) {
+		g.istioAPI = "networking.istio.io/v1"
+	}
+	return g
+}
+
+// meta returns the object metadata every generated object carries.
+func (g *gen) meta(namespace, name string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{
+		Name:        name,
+		Namespace:   namespace,
+		Labels:      map[string]string{ManagedByLabel: ManagedBy},
+		Annotations: map[string]string{MeshAnnotation: g.cfg.Metadata.Name},
+	}
+}
+
+func (g *gen) add(cluster, apiVersion, kind string, m *metav1.ObjectMeta, body any) {
+	g.objs = append(g.objs, Object{Cluster: cluster, APIVersion: apiVersion, Kind: kind, Namespace: m.Namespace, Name: m.Name, Body: body})
+}
+
+func typeMeta(apiVersion, kind string) metav1.TypeMeta {
+	return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}
+}
+
+func (g *gen) cpNamespace() string { return g.cfg.Spec.ControlPlane.Namespace }
+
+// fqdn is a service's cluster-local name; routes use it so they work from any namespace.
+func fqdn(svc *api.Service) string {
+	return svc.Name + "." + svc.Namespace + ".svc.cluster.local"
+}

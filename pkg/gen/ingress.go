@@ -1,0 +1,75 @@
+package gen
+
+import (
+	"strings"
+
+	networking "istio.io/api/networking/v1alpha3"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+const externalDNSTarget = "external-dns.alpha.kubernetes.io/target"
+
+var ingressSelector = map[string]string{"istio": "ingressgateway"}
+
+// ingress exposes a service on every cluster's ingress gateway. Plain HTTP lives beside the
+// service. With TLS, the Gateway, VirtualService and Certificate go into the control-plane
+// namespace instead: the ingress gateway reads certificate secrets only from its own namespace,
+// and a Certificate anywhere else issues a secret nobody can use.
+func (g *gen) ingress(cl *api.Cluster, svc *api.Service) {
+	in := svc.Ingress
+	if in == nil {
+		return
+	}
+	ns, name := svc.Namespace, svc.Name+"-ingress"
+	gws := []*networking.Server{{
+		Port:  &networking.Port{Number: 80, Name: "http", Protocol: "HTTP"},
+		Hosts: in.Hosts,
+	}}
+	if in.TLS != nil {
+		ns, name = g.cpNamespace(), svc.Namespace+"-"+svc.Name+"-ingress"
+		gws[0].Tls = &networking.ServerTLSSettings{HttpsRedirect: true}
+		for _, h := range in.Hosts {
+			secret := SecretName(h)
+			gws = append(gws, &networking.Server{
+				Port:  &networking.Port{Number: 443, Name: "https-" + secret, Protocol: "HTTPS"},
+				Tls:   &networking.ServerTLSSettings{Mode: networking.ServerTLSSettings_SIMPLE, CredentialName: secret},
+				Hosts: []string{h},
+			})
+			g.certificate(cl, h, in.TLS.Issuer)
+		}
+	}
+
+	gw := &gateway{object: object{TypeMeta: typeMeta(g.istioAPI, "Gateway"), ObjectMeta: g.meta(ns, name)}}
+	if cl.IngressAddress != "" && g.cfg.Spec.DNS.EndpointCluster == "" {
+		gw.Annotations[externalDNSTarget] = cl.IngressAddress
+	}
+	gw.Spec = &networking.Gateway{Selector: ingressSelector, Servers: gws}
+	g.add(cl.Name, g.istioAPI, "Gateway", &gw.ObjectMeta, gw)
+
+	vs := &virtualService{object: object{TypeMeta: typeMeta(g.istioAPI, "VirtualService"), ObjectMeta: g.meta(ns, name)}}
+	vs.Spec = &networking.VirtualService{Hosts: in.Hosts, Gateways: []string{name}, Http: routes(svc)}
+	g.add(cl.Name, g.istioAPI, "VirtualService", &vs.ObjectMeta, vs)
+}
+
+func (g *gen) certificate(cl *api.Cluster, host, issuer string) {
+	c := &certificate{object: object{TypeMeta: typeMeta("cert-manager.io/v1", "Certificate"), ObjectMeta: g.meta(g.cpNamespace(), SecretName(host))}}
+	c.Spec = certificateSpec{
+		SecretName: SecretName(host),
+		DNSNames:   []string{host},
+		IssuerRef:  issuerRef{Group: "cert-manager.io", Kind: "ClusterIssuer", Name: issuer},
+	}
+	// X.509 limits the common name to 64 bytes; longer hosts rely on the SAN alone.
+	if len(host) <= 64 {
+		c.Spec.CommonName = host
+	}
+	g.add(cl.Name, c.APIVersion, c.Kind, &c.ObjectMeta, c)
+}
+
+// SecretName is the TLS secret of a host: dots become dashes, a wildcard becomes "wildcard".
+func SecretName(host string) string {
+	if rest, ok := strings.CutPrefix(host, "*."); ok {
+		host = "wildcard." + rest
+	}
+	return strings.ReplaceAll(host, ".", "-")
+}

@@ -1,0 +1,95 @@
+package gen
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+// Labels and annotations Istio and Rancher read from namespaces.
+const (
+	networkLabel        = "topology.istio.io/network"
+	injectionLabel      = "istio-injection"
+	revisionLabel       = "istio.io/rev"
+	nodeSelectorAnn     = "scheduler.alpha.kubernetes.io/node-selector"
+	cattleProjectID     = "field.cattle.io/projectId"
+	cattleQuota         = "field.cattle.io/resourceQuota"
+	cattleNamespaceAuth = "lifecycle.cattle.io/create.namespace-auth"
+	cattleDefaultQuota  = "resourcequota.management.cattle.io/default-resource-quota"
+)
+
+func (g *gen) namespaces(cl *api.Cluster) {
+	s := &g.cfg.Spec
+	ns := &corev1.Namespace{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: g.meta("", g.cpNamespace())}
+	ns.Labels[networkLabel] = cl.Network
+	if sel := s.ControlPlane.NodeSelector; len(sel) > 0 {
+		kv := make([]string, 0, len(sel))
+		for _, k := range slices.Sorted(maps.Keys(sel)) {
+			kv = append(kv, k+"="+sel[k])
+		}
+		ns.Annotations[nodeSelectorAnn] = strings.Join(kv, ",")
+	}
+	if r := s.Rancher; r != nil {
+		// The project ID must name this cluster's own ID; the seed's text mixed up the two.
+		ns.Annotations[cattleProjectID] = cl.RancherClusterID + ":" + r.Project
+		ns.Annotations[cattleNamespaceAuth] = "true"
+		ns.Labels[cattleProjectID] = r.Project
+		if q := r.NamespaceDefaultResourceQuota; q != nil {
+			b, _ := json.Marshal(projectQuota{Limit: quotaLimit(q)})
+			ns.Annotations[cattleQuota] = string(b)
+		}
+	}
+	g.add(cl.Name, "v1", "Namespace", &ns.ObjectMeta, ns)
+
+	if lr := s.ControlPlane.LimitRange; lr != nil {
+		l := &corev1.LimitRange{TypeMeta: typeMeta("v1", "LimitRange"), ObjectMeta: g.meta(g.cpNamespace(), "istio-limitrange")}
+		if s.Rancher != nil {
+			l.Labels[cattleDefaultQuota] = "true"
+		}
+		l.Spec.Limits = []corev1.LimitRangeItem{{
+			Type:           corev1.LimitTypeContainer,
+			Default:        resourceList(lr.Default),
+			DefaultRequest: resourceList(lr.DefaultRequest),
+		}}
+		g.add(cl.Name, "v1", "LimitRange", &l.ObjectMeta, l)
+	}
+
+	for _, n := range s.Namespaces {
+		ns := &corev1.Namespace{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: g.meta("", n.Name)}
+		for k, v := range n.Labels {
+			ns.Labels[k] = v
+		}
+		k, v := g.injection()
+		ns.Labels[k] = v
+		g.add(cl.Name, "v1", "Namespace", &ns.ObjectMeta, ns)
+	}
+}
+
+// injection is the namespace label that turns on sidecar injection for the mesh's control plane.
+func (g *gen) injection() (string, string) {
+	if r := g.cfg.Spec.Istio.Revision; r != "" {
+		return revisionLabel, r
+	}
+	return injectionLabel, "enabled"
+}
+
+func resourceList(r api.Resources) corev1.ResourceList {
+	l := corev1.ResourceList{}
+	// Validation parsed these already; a failure here cannot happen.
+	if q, err := resource.ParseQuantity(r.CPU); err == nil && r.CPU != "" {
+		l[corev1.ResourceCPU] = q
+	}
+	if q, err := resource.ParseQuantity(r.Memory); err == nil && r.Memory != "" {
+		l[corev1.ResourceMemory] = q
+	}
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}

@@ -1,0 +1,42 @@
+package gen
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+// remoteSecrets gives this cluster's istiod read access to every other cluster: one secret per
+// peer, never one for itself, so no direction can be missing.
+func (g *gen) remoteSecrets(cl *api.Cluster) {
+	if g.cfg.Spec.RemoteSecrets.Mode != api.RemoteSecretsInline {
+		return
+	}
+	for _, peer := range g.cfg.Spec.Clusters {
+		if peer.Name == cl.Name {
+			continue
+		}
+		s := &corev1.Secret{TypeMeta: typeMeta("v1", "Secret"), ObjectMeta: g.meta(g.cpNamespace(), "istio-remote-secret-"+peer.Name)}
+		s.Labels["istio/multiCluster"] = "true"
+		s.Annotations["networking.istio.io/cluster"] = peer.Name
+		s.Type = corev1.SecretTypeOpaque
+		s.Data = map[string][]byte{peer.Name: g.kubeconfig(&peer)}
+		g.add(cl.Name, "v1", "Secret", &s.ObjectMeta, s)
+	}
+}
+
+func (g *gen) kubeconfig(peer *api.Cluster) []byte {
+	c := g.creds[peer.Name]
+	kc := kubeconfig{
+		APIVersion:     "v1",
+		Kind:           "Config",
+		Clusters:       []namedCluster{{Name: peer.Name, Cluster: kubeCluster{Server: peer.APIServer, CertificateAuthorityData: c.CA}}},
+		Contexts:       []namedContext{{Name: peer.Name, Context: kubeContext{Cluster: peer.Name, User: peer.Name}}},
+		CurrentContext: peer.Name,
+		Users:          []namedUser{{Name: peer.Name, User: kubeUser{Token: c.Token}}},
+	}
+	// Marshalling plain structs of strings cannot fail.
+	b, _ := yaml.Marshal(kc)
+	return b
+}

@@ -1,0 +1,60 @@
+package gen
+
+import (
+	networking "istio.io/api/networking/v1alpha3"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+// traffic writes a service's Service, DestinationRule and VirtualService. They are the same in
+// every cluster: one list of versions and weights is the only source, so two clusters cannot
+// disagree on the split.
+func (g *gen) traffic(cl *api.Cluster, svc *api.Service) {
+	s := &corev1.Service{TypeMeta: typeMeta("v1", "Service"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}
+	s.Labels["app"] = svc.Name
+	s.Labels["service"] = svc.Name
+	s.Spec.Selector = map[string]string{"app": svc.Name}
+	s.Spec.Ports = []corev1.ServicePort{{Name: svc.Protocol, Port: int32(svc.Port), TargetPort: intstr.FromInt(svc.Port)}}
+	g.add(cl.Name, "v1", "Service", &s.ObjectMeta, s)
+
+	dr := &destinationRule{object: object{TypeMeta: typeMeta(g.istioAPI, "DestinationRule"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}
+	dr.Spec = &networking.DestinationRule{Host: fqdn(svc)}
+	for _, v := range svc.Versions {
+		dr.Spec.Subsets = append(dr.Spec.Subsets, &networking.Subset{Name: v.Name, Labels: map[string]string{"version": v.Name}})
+	}
+	g.add(cl.Name, g.istioAPI, "DestinationRule", &dr.ObjectMeta, dr)
+
+	vs := &virtualService{object: object{TypeMeta: typeMeta(g.istioAPI, "VirtualService"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}
+	vs.Spec = &networking.VirtualService{Hosts: []string{fqdn(svc)}, Http: routes(svc)}
+	g.add(cl.Name, g.istioAPI, "VirtualService", &vs.ObjectMeta, vs)
+}
+
+// routes is the weighted split with the service's URI matches. Versions with weight 0 keep
+// their subset but get no destination: a zero-weight destination only confuses readers.
+func routes(svc *api.Service) []*networking.HTTPRoute {
+	r := &networking.HTTPRoute{}
+	for _, m := range svc.HTTP {
+		u := &networking.StringMatch{}
+		switch {
+		case m.Exact != "":
+			u.MatchType = &networking.StringMatch_Exact{Exact: m.Exact}
+		case m.Prefix != "":
+			u.MatchType = &networking.StringMatch_Prefix{Prefix: m.Prefix}
+		default:
+			u.MatchType = &networking.StringMatch_Regex{Regex: m.Regex}
+		}
+		r.Match = append(r.Match, &networking.HTTPMatchRequest{Uri: u})
+	}
+	for _, v := range svc.Versions {
+		if v.Weight == 0 {
+			continue
+		}
+		r.Route = append(r.Route, &networking.HTTPRouteDestination{
+			Destination: &networking.Destination{Host: fqdn(svc), Subset: v.Name, Port: &networking.PortSelector{Number: uint32(svc.Port)}},
+			Weight:      int32(v.Weight),
+		})
+	}
+	return []*networking.HTTPRoute{r}
+}

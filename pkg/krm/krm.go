@@ -1,0 +1,114 @@
+// Package krm runs meshgen as a KRM function: the MeshConfig is the functionConfig, the
+// generated objects are added to the items, and meshgen's earlier output is replaced.
+package krm
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/meshgen/meshgen/pkg/api"
+	"github.com/meshgen/meshgen/pkg/gen"
+	"github.com/meshgen/meshgen/pkg/out"
+)
+
+// ClusterAnnotation on the functionConfig restricts the output to one cluster, as a
+// per-cluster kustomize overlay needs.
+const ClusterAnnotation = "meshgen.dev/cluster"
+
+// Process is the function. On any error the items stay exactly as they came in.
+func Process(rl *fn.ResourceList) (bool, error) {
+	objs, warn, err := process(rl)
+	if err != nil {
+		var es api.Errors
+		if errors.As(err, &es) {
+			for _, e := range es {
+				r := &fn.Result{Message: e.Error(), Severity: fn.Error}
+				if e.Path != "" {
+					r.Field = &fn.Field{Path: e.Path}
+				}
+				if e.File != "" {
+					r.File = &fn.File{Path: e.File}
+				}
+				rl.Results = append(rl.Results, r)
+			}
+		} else {
+			rl.Results = append(rl.Results, &fn.Result{Message: err.Error(), Severity: fn.Error})
+		}
+		return false, err
+	}
+	items := make(fn.KubeObjects, 0, len(rl.Items)+len(objs))
+	mesh := rl.FunctionConfig.GetName()
+	for _, it := range rl.Items {
+		if !Generated(it, mesh) {
+			items = append(items, it)
+		}
+	}
+	rl.Items = append(items, objs...)
+	rl.Results = append(rl.Results, &fn.Result{Message: fmt.Sprintf("meshgen: %d objects for mesh %s", len(objs), mesh), Severity: fn.Info})
+	if warn != "" {
+		rl.Results = append(rl.Results, &fn.Result{Message: warn, Severity: fn.Warning})
+	}
+	return true, nil
+}
+
+// Generated tells whether an item is meshgen's own earlier output for this mesh.
+func Generated(o *fn.KubeObject, mesh string) bool {
+	return o.GetLabel(gen.ManagedByLabel) == gen.ManagedBy && o.GetAnnotation(gen.MeshAnnotation) == mesh
+}
+
+func process(rl *fn.ResourceList) (fn.KubeObjects, string, error) {
+	fc := rl.FunctionConfig
+	if fc == nil || fc.IsEmpty() {
+		return nil, "", fmt.Errorf("no functionConfig: meshgen reads its %s from the ResourceList's functionConfig", api.Kind)
+	}
+	if fc.GetAPIVersion() != api.APIVersion || fc.GetKind() != api.Kind {
+		return nil, "", fmt.Errorf("functionConfig is %s %s; want apiVersion %s, kind %s", fc.GetAPIVersion(), fc.GetKind(), api.APIVersion, api.Kind)
+	}
+	file := fc.PathAnnotation()
+	cfg := fc.CopyToResourceNode()
+	// kustomize and kpt annotate the functionConfig; those annotations are theirs, not input.
+	for _, a := range []string{ClusterAnnotation, kioutil.PathAnnotation, kioutil.IndexAnnotation, kioutil.LegacyPathAnnotation, kioutil.LegacyIndexAnnotation, kioutil.IdAnnotation, kioutil.LegacyIdAnnotation} {
+		_ = cfg.PipeE(yaml.ClearAnnotation(a))
+	}
+	var creds []api.Doc
+	for _, it := range rl.Items {
+		if it.GetAnnotation(api.CredentialsAnnotation) != "" {
+			creds = append(creds, api.Doc{File: it.PathAnnotation(), Node: it.CopyToResourceNode().YNode()})
+		}
+	}
+	in, es := api.Load(api.Doc{File: file, Node: cfg.YNode()}, creds)
+	if es != nil {
+		return nil, "", es
+	}
+	objs, err := gen.Render(in, fc.GetAnnotation(ClusterAnnotation))
+	if err != nil {
+		return nil, "", err
+	}
+	docs, err := out.EncodeAll(objs)
+	if err != nil {
+		return nil, "", err
+	}
+	items := make(fn.KubeObjects, len(docs))
+	for i, d := range docs {
+		o, err := fn.ParseKubeObject(d.Data)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", d.Path, err)
+		}
+		if err := o.SetPathAnnotation(d.Path); err != nil {
+			return nil, "", err
+		}
+		if err := o.SetIndexAnnotation(0); err != nil {
+			return nil, "", err
+		}
+		items[i] = o
+	}
+	var warn string
+	if gen.HasCredentials(objs) {
+		warn = "meshgen: the output contains cluster credentials (remote secrets); keep it out of public repositories or encrypt it"
+	}
+	return items, warn, nil
+}
