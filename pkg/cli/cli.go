@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/kptdev/krm-functions-sdk/go/fn"
 
 	"github.com/meshgen/meshgen/pkg/api"
 	"github.com/meshgen/meshgen/pkg/gen"
@@ -79,7 +78,7 @@ func function(stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "meshgen: ResourceList larger than %d bytes; refused\n", api.MaxInputBytes)
 		return Invalid
 	}
-	res, err := fn.Run(fn.ResourceListProcessorFunc(krm.Process), in)
+	res, err := krm.Run(in)
 	if len(res) > 0 {
 		stdout.Write(res)
 	}

@@ -130,12 +130,15 @@ func Write(dir string, t Tree) (err error) {
 	if st, err := os.Stat(dir); err == nil {
 		os.Chmod(tmp, st.Mode().Perm())
 	}
+	// A fresh name for the old tree: rename cannot replace a directory that exists.
 	trash, err := os.MkdirTemp(parent, "."+base+".meshgen-old-")
 	if err != nil {
 		return err
 	}
+	if err := os.Remove(trash); err != nil {
+		return err
+	}
 	if err := os.Rename(dir, trash); err != nil {
-		os.Remove(trash)
 		return err
 	}
 	if err := fail("swap"); err != nil {
