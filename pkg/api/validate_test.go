@@ -1,0 +1,258 @@
+package api
+
+import (
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+const base = `
+apiVersion: meshgen.dev/v1alpha1
+kind: MeshConfig
+metadata: {name: m}
+spec:
+  istio: {version: 1.12.0}
+  rancher: {project: istio}
+  clusters:
+  - {name: a, network: na, rancherClusterID: c-a, apiServer: "https://a.example.com/k8s", ingressAddress: 192.0.2.1}
+  - {name: b, network: nb, rancherClusterID: c-b, apiServer: "https://b.example.com:6443", ingressAddress: 192.0.2.2}
+  namespaces: [{name: app}]
+  issuers:
+  - name: le
+    acme: {email: ops@example.com, server: "https://acme.example.com/dir", dns01Webhook: {groupName: acme.example.com, solverName: s}}
+  services:
+  - name: web
+    namespace: app
+    port: 8080
+    versions:
+    - {name: v1, weight: 40, clusters: [a]}
+    - {name: v2, weight: 60, clusters: [b]}
+    http: [{exact: /hello}]
+    ingress: {hosts: [web.example.com], tls: {issuer: le}}
+`
+
+func baseConfig(t *testing.T) (*MeshConfig, Credentials) {
+	t.Helper()
+	n, err := yaml.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, es := Decode(n.YNode())
+	if es != nil {
+		t.Fatal(es)
+	}
+	Default(c)
+	return c, Credentials{"a": {Cluster: "a", Token: "x"}, "b": {Cluster: "b", Token: "y"}}
+}
+
+func TestValidateBase(t *testing.T) {
+	c, cs := baseConfig(t)
+	if es := Validate(c, cs); es != nil {
+		t.Fatalf("the base config must be valid: %v", es)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*MeshConfig, Credentials)
+		path   string
+		msg    string
+	}{
+		{"apiVersion", func(c *MeshConfig, _ Credentials) { c.APIVersion = "v1" }, "apiVersion", "must be"},
+		{"kind", func(c *MeshConfig, _ Credentials) { c.Kind = "Mesh" }, "kind", "must be"},
+		{"name required", func(c *MeshConfig, _ Credentials) { c.Metadata.Name = "" }, "metadata.name", "required"},
+		{"name not DNS", func(c *MeshConfig, _ Credentials) { c.Metadata.Name = "My_Mesh" }, "metadata.name", "DNS label"},
+		{"meshID", func(c *MeshConfig, _ Credentials) { c.Spec.MeshID = "a b" }, "spec.meshID", "label value"},
+		{"version required", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Version = "" }, "spec.istio.version", "required"},
+		{"version not semver", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Version = "1.12" }, "spec.istio.version", "release like"},
+		{"version too old", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Version = "1.11.4" }, "spec.istio.version", "1.12 or newer"},
+		{"hub", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Hub = "Docker Hub" }, "spec.istio.hub", "image repository"},
+		{"profile", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Profile = "demoo" }, "spec.istio.profile", "one of"},
+		{"revision", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Revision = "1.24" }, "spec.istio.revision", "DNS label"},
+		{"cp namespace", func(c *MeshConfig, _ Credentials) { c.Spec.ControlPlane.Namespace = "Istio" }, "spec.controlPlane.namespace", "DNS label"},
+		{"node selector", func(c *MeshConfig, _ Credentials) { c.Spec.ControlPlane.NodeSelector = map[string]string{"role": "in gress"} }, "spec.controlPlane.nodeSelector.role", "label value"},
+		{"limit range", func(c *MeshConfig, _ Credentials) {
+			c.Spec.ControlPlane.LimitRange = &LimitRange{Default: Resources{CPU: "lots"}}
+		}, "spec.controlPlane.limitRange.default.cpu", "quantity"},
+		{"no clusters", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters = nil }, "spec.clusters", "at least one"},
+		{"cluster name", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].Name = "B" }, "spec.clusters[1].name", "DNS label"},
+		{"cluster reserved", func(c *MeshConfig, cs Credentials) {
+			c.Spec.Clusters[1].Name = "rancher"
+			cs["rancher"] = cs["b"]
+			delete(cs, "b")
+			c.Spec.Services[0].Versions[1].Clusters = []string{"rancher"}
+		}, "spec.clusters[1].name", "reserved"},
+		{"duplicate cluster", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].Name = "a" }, "spec.clusters[1].name", `duplicate cluster "a"`},
+		{"network required", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].Network = "" }, "spec.clusters[0].network", "required"},
+		{"duplicate network", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].Network = "na" }, "spec.clusters[1].network", `duplicate network "na"`},
+		{"apiServer required", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].APIServer = "" }, "spec.clusters[0].apiServer", "required"},
+		{"apiServer http", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].APIServer = "http://a" }, "spec.clusters[0].apiServer", "https:// URL"},
+		{"apiServer port", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].APIServer = "https://a:99999" }, "spec.clusters[0].apiServer", "port"},
+		{"duplicate apiServer", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].APIServer = c.Spec.Clusters[0].APIServer }, "spec.clusters[1].apiServer", "duplicate"},
+		{"ingress address", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].IngressAddress = "80.158.54" }, "spec.clusters[0].ingressAddress", "IP address"},
+		{"rancher id required", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].RancherClusterID = "" }, "spec.clusters[0].rancherClusterID", "required"},
+		{"rancher id duplicate", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].RancherClusterID = "c-a" }, "spec.clusters[1].rancherClusterID", "duplicate"},
+		{"rancher id without rancher", func(c *MeshConfig, _ Credentials) { c.Spec.Rancher = nil }, "spec.clusters[0].rancherClusterID", "spec.rancher is not"},
+		{"rancher project", func(c *MeshConfig, _ Credentials) { c.Spec.Rancher.Project = "" }, "spec.rancher.project", "required"},
+		{"rancher quota", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Rancher.ResourceQuota = &QuotaLimit{LimitsCPU: "12 cores"}
+		}, "spec.rancher.resourceQuota.limitsCpu", "quantity"},
+		{"remote secrets mode", func(c *MeshConfig, _ Credentials) { c.Spec.RemoteSecrets.Mode = "istioctl" }, "spec.remoteSecrets.mode", "one of"},
+		{"trust mode", func(c *MeshConfig, _ Credentials) { c.Spec.Trust.Mode = "plugin" }, "spec.trust.mode", "one of"},
+		{"api server port", func(c *MeshConfig, _ Credentials) { c.Spec.NetworkPolicies.APIServerPorts = []int{0} }, "spec.networkPolicies.apiServerPorts[0]", "port"},
+		{"dns cluster", func(c *MeshConfig, _ Credentials) { c.Spec.DNS.EndpointCluster = "z" }, "spec.dns.endpointCluster", `unknown cluster "z"`},
+		{"dns needs addresses", func(c *MeshConfig, _ Credentials) {
+			c.Spec.DNS.EndpointCluster = "a"
+			c.Spec.Clusters[1].IngressAddress = ""
+		}, "spec.clusters[1].ingressAddress", "required when spec.dns.endpointCluster"},
+		{"namespace name", func(c *MeshConfig, _ Credentials) { c.Spec.Namespaces[0].Name = "App" }, "spec.namespaces[0].name", "DNS label"},
+		{"namespace control plane", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Namespaces = append(c.Spec.Namespaces, Namespace{Name: "istio-system"})
+		}, "spec.namespaces[1].name", "control-plane namespace"},
+		{"duplicate namespace", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Namespaces = append(c.Spec.Namespaces, Namespace{Name: "app"})
+		}, "spec.namespaces[1].name", "duplicate"},
+		{"namespace label", func(c *MeshConfig, _ Credentials) { c.Spec.Namespaces[0].Labels = map[string]string{"-x": "y"} }, "spec.namespaces[0].labels", "invalid label key"},
+		{"issuer name", func(c *MeshConfig, _ Credentials) { c.Spec.Issuers[0].Name = "LE" }, "spec.issuers[0].name", "DNS subdomain"},
+		{"issuer duplicate", func(c *MeshConfig, _ Credentials) { c.Spec.Issuers = append(c.Spec.Issuers, c.Spec.Issuers[0]) }, "spec.issuers[1].name", "duplicate"},
+		{"issuer acme", func(c *MeshConfig, _ Credentials) { c.Spec.Issuers[0].ACME = nil }, "spec.issuers[0].acme", "required"},
+		{"issuer email", func(c *MeshConfig, _ Credentials) { c.Spec.Issuers[0].ACME.Email = "ops" }, "spec.issuers[0].acme.email", "e-mail"},
+		{"issuer server", func(c *MeshConfig, _ Credentials) { c.Spec.Issuers[0].ACME.Server = "acme.example.com" }, "spec.issuers[0].acme.server", "https:// URL"},
+		{"issuer without dns01", func(c *MeshConfig, _ Credentials) { c.Spec.Issuers[0].ACME.DNS01Webhook = nil }, "spec.issuers[0].acme.dns01Webhook", "http-01"},
+		{"issuer group", func(c *MeshConfig, _ Credentials) { c.Spec.Issuers[0].ACME.DNS01Webhook.GroupName = "" }, "spec.issuers[0].acme.dns01Webhook.groupName", "required"},
+		{"issuer solver", func(c *MeshConfig, _ Credentials) { c.Spec.Issuers[0].ACME.DNS01Webhook.SolverName = "" }, "spec.issuers[0].acme.dns01Webhook.solverName", "required"},
+		{"service name", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Name = "Web" }, "spec.services[0].name", "DNS label"},
+		{"service namespace unlisted", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Namespace = "other" }, "spec.services[0].namespace", "not listed"},
+		{"service duplicate", func(c *MeshConfig, _ Credentials) {
+			s := c.Spec.Services[0]
+			s.Ingress = nil
+			c.Spec.Services = append(c.Spec.Services, s)
+		}, "spec.services[1].name", "duplicate service"},
+		{"port zero", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Port = 0 }, "spec.services[0].port", "between 1 and 65535"},
+		{"port negative", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Port = -1 }, "spec.services[0].port", "between 1 and 65535"},
+		{"port too big", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Port = 70000 }, "spec.services[0].port", "between 1 and 65535"},
+		{"protocol", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Protocol = "tcp" }, "spec.services[0].protocol", "one of"},
+		{"no versions", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Versions = nil }, "spec.services[0].versions", "at least one"},
+		{"weights sum", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Versions[0].Weight = 50 }, "spec.services[0].versions", "add up to 100, got 110"},
+		{"weight range", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Services[0].Versions[0].Weight = -10
+			c.Spec.Services[0].Versions[1].Weight = 110
+		}, "spec.services[0].versions[0].weight", "between 0 and 100"},
+		{"version name", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Versions[0].Name = "V1" }, "spec.services[0].versions[0].name", "DNS label"},
+		{"version duplicate", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Versions[1].Name = "v1" }, "spec.services[0].versions[1].name", "duplicate version"},
+		{"version without clusters", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Versions[0].Clusters = nil }, "spec.services[0].versions[0].clusters", "at least one cluster"},
+		{"version unknown cluster", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Versions[0].Clusters = []string{"z"} }, "spec.services[0].versions[0].clusters[0]", `unknown cluster "z"`},
+		{"version duplicate cluster", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Versions[0].Clusters = []string{"a", "a"} }, "spec.services[0].versions[0].clusters[1]", "duplicate"},
+		{"match none", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].HTTP = []HTTPMatch{{}} }, "spec.services[0].http[0]", "exactly one"},
+		{"match two", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].HTTP = []HTTPMatch{{Exact: "/a", Prefix: "/b"}} }, "spec.services[0].http[0]", "exactly one"},
+		{"match exact", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].HTTP = []HTTPMatch{{Exact: "hello"}} }, "spec.services[0].http[0].exact", "start with /"},
+		{"match prefix", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].HTTP = []HTTPMatch{{Prefix: "hello"}} }, "spec.services[0].http[0].prefix", "start with /"},
+		{"match regex", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].HTTP = []HTTPMatch{{Regex: "(a"}} }, "spec.services[0].http[0].regex", "RE2"},
+		{"ingress no hosts", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Ingress.Hosts = nil }, "spec.services[0].ingress.hosts", "at least one host"},
+		{"ingress host", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Ingress.Hosts = []string{"web"} }, "spec.services[0].ingress.hosts[0]", "fully qualified"},
+		{"ingress host shared", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Services = append(c.Spec.Services, Service{Name: "api", Namespace: "app", Port: 80, Protocol: "http",
+				Versions: []Version{{Name: "v1", Weight: 100, Clusters: []string{"a"}}}, Ingress: &Ingress{Hosts: []string{"web.example.com"}}})
+		}, "spec.services[1].ingress.hosts[0]", "already served by app/web"},
+		{"ingress issuer", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Ingress.TLS.Issuer = "zz" }, "spec.services[0].ingress.tls.issuer", `unknown issuer "zz"`},
+		{"credentials missing", func(c *MeshConfig, cs Credentials) { delete(cs, "b") }, "spec.clusters[1]", `no credentials for cluster "b"`},
+		{"credentials unknown cluster", func(c *MeshConfig, cs Credentials) {
+			cs["z"] = Credential{Cluster: "z", Source: "creds.yaml", Token: "t"}
+		}, "creds.yaml", `credentials for unknown cluster "z"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, cs := baseConfig(t)
+			tt.mutate(c, cs)
+			es := Validate(c, cs)
+			for _, e := range es {
+				if e.Path == tt.path && strings.Contains(e.Msg, tt.msg) {
+					return
+				}
+			}
+			t.Errorf("want an error at %s containing %q, got %v", tt.path, tt.msg, es)
+		})
+	}
+}
+
+func TestValidateNoneModeNeedsNoCredentials(t *testing.T) {
+	c, _ := baseConfig(t)
+	c.Spec.RemoteSecrets.Mode = RemoteSecretsNone
+	c.Spec.Clusters[0].APIServer = ""
+	if es := Validate(c, nil); es != nil {
+		t.Fatalf("remoteSecrets.mode none needs neither credentials nor apiServer: %v", es)
+	}
+}
+
+func TestDecode(t *testing.T) {
+	tests := []struct {
+		name, in, path, msg string
+		line                int
+	}{
+		{"unknown top-level", "apiVersion: x\nspecs: {}\n", "specs", "unknown field", 2},
+		{"unknown nested", "spec:\n  istio:\n    versoin: 1.2.3\n", "spec.istio.versoin", "unknown field", 3},
+		{"unknown in list", "spec:\n  clusters:\n  - name: a\n    netwrk: b\n", "spec.clusters[0].netwrk", "unknown field", 4},
+		{"list as string", "spec:\n  clusters: a\n", "spec.clusters", "expected a list", 2},
+		{"string as map", "metadata:\n  name: {a: b}\n", "metadata.name", "expected a string", 2},
+		{"float port", "spec:\n  services:\n  - port: 50.5\n", "spec.services[0].port", "expected an integer, got number 50.5", 3},
+		{"string weight", "spec:\n  services:\n  - versions:\n    - weight: ten\n", "spec.services[0].versions[0].weight", "expected an integer", 4},
+		{"duplicate key", "spec:\n  meshID: a\n  meshID: b\n", "spec.meshID", "duplicate field", 3},
+		{"duplicate map key", "spec:\n  controlPlane:\n    nodeSelector: {a: b, a: c}\n", "spec.controlPlane.nodeSelector.a", "duplicate key", 3},
+		{"bool as string", "spec:\n  networkPolicies: {enabled: yes-please}\n", "spec.networkPolicies.enabled", "expected true or false", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := yaml.Parse(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, es := Decode(n.YNode())
+			for _, e := range es {
+				if e.Path == tt.path && strings.Contains(e.Msg, tt.msg) && e.Line == tt.line {
+					return
+				}
+			}
+			t.Errorf("want an error at %s line %d containing %q, got %v", tt.path, tt.line, tt.msg, es)
+		})
+	}
+}
+
+// TestDecodeAliasBomb: a billion-laughs document only expands where its shape fits the
+// schema, and the schema has no recursion, so the bomb is refused as the wrong type.
+func TestDecodeAliasBomb(t *testing.T) {
+	in := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for _, l := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		in += l + ": &" + l + " [" + strings.Repeat("*"+prev+", ", 9) + "*" + prev + "]\n"
+		prev = l
+	}
+	in = "spec:\n  bomb:\n" + indent(in) + "  clusters: [*i]\n"
+	n, err := yaml.Parse(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, es := Decode(n.YNode())
+	if es == nil || !strings.Contains(es.Error(), "spec.clusters[0]: expected a mapping, got a list") {
+		t.Fatalf("want the bomb refused by type, got %v", es)
+	}
+}
+
+// TestDecodeNodeBudget: aliases that do fit the schema are counted, so a document cannot make
+// the decoder visit more than maxNodes nodes.
+func TestDecodeNodeBudget(t *testing.T) {
+	in := "x: &x {name: a, network: b}\nspec:\n  clusters: [" + strings.Repeat("*x, ", maxNodes/3) + "*x]\n"
+	n, err := yaml.Parse(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, es := Decode(n.YNode())
+	if es == nil || !strings.Contains(es.Error(), "too complex") {
+		t.Fatalf("want the node budget to stop decoding, got %d errors", len(es))
+	}
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n    ") + "\n"
+}
