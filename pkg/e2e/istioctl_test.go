@@ -1,0 +1,84 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var analyzeProblem = regexp.MustCompile(`(?m)^(Error|Warning) \[IST\d+\]`)
+
+// TestIstioctlAnalyze runs the real istioctl analyzers on every cluster's output: the objects
+// of one cluster must form a consistent configuration on their own.
+func TestIstioctlAnalyze(t *testing.T) {
+	istioctl := tool(t, "istioctl")
+	for _, ex := range exampleMeshes(t) {
+		tree := renderTree(t, ex)
+		for _, cl := range folders(t, tree) {
+			t.Run(ex+"/"+cl, func(t *testing.T) {
+				args := append([]string{"analyze", "--use-kube=false", "-A"}, manifests(t, filepath.Join(tree, cl))...)
+				stdout, stderr, code := run(t, tree, nil, istioctl, args...)
+				if code != 0 || analyzeProblem.MatchString(stdout+stderr) || !strings.Contains(stdout+stderr, "No validation issues found") {
+					t.Errorf("istioctl analyze: exit %d\n%s%s", code, stdout, stderr)
+				}
+			})
+		}
+	}
+}
+
+// TestIstioctlAnalyzeCatches proves the analyze check can fail: without its DestinationRule,
+// the routes name subsets that no longer exist.
+func TestIstioctlAnalyzeCatches(t *testing.T) {
+	istioctl := tool(t, "istioctl")
+	dir := filepath.Join(renderTree(t, "mcsps-test"), "mcsps-test-k8s-01")
+	if err := os.Remove(filepath.Join(dir, "sample_destinationrule_helloworld.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"analyze", "--use-kube=false", "-A"}, manifests(t, dir)...)
+	stdout, stderr, code := run(t, dir, nil, istioctl, args...)
+	if code == 0 || !strings.Contains(stdout+stderr, "IST0101") {
+		t.Errorf("istioctl analyze accepted routes to missing subsets: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestIstioctlManifestGenerate feeds every generated IstioOperator to istioctl, which renders
+// the real installation from it; the cluster's network must reach the rendered gateway.
+func TestIstioctlManifestGenerate(t *testing.T) {
+	istioctl := tool(t, "istioctl")
+	for _, ex := range exampleMeshes(t) {
+		tree := renderTree(t, ex)
+		for _, cl := range folders(t, tree) {
+			ops, _ := filepath.Glob(filepath.Join(tree, cl, "*_istiooperator_*.yaml"))
+			if cl == "rancher" {
+				continue
+			}
+			if len(ops) != 2 {
+				t.Fatalf("%s/%s: want 2 IstioOperators, got %d", ex, cl, len(ops))
+			}
+			ns, err := os.ReadFile(filepath.Join(tree, cl, "namespace_istio-system.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			network := regexp.MustCompile(`topology.istio.io/network: (\S+)`).FindStringSubmatch(string(ns))
+			if network == nil {
+				t.Fatalf("%s/%s: the control-plane namespace has no network label", ex, cl)
+			}
+			for _, op := range ops {
+				t.Run(ex+"/"+cl+"/"+filepath.Base(op), func(t *testing.T) {
+					stdout, stderr, code := run(t, tree, nil, istioctl, "manifest", "generate", "-f", op)
+					if code != 0 {
+						t.Fatalf("istioctl manifest generate: exit %d\n%s", code, stderr)
+					}
+					if !strings.Contains(stdout, network[1]) {
+						t.Errorf("the installation does not carry the cluster's network %q", network[1])
+					}
+					if strings.Contains(op, "eastwest") && !strings.Contains(stdout, "ISTIO_META_REQUESTED_NETWORK_VIEW") {
+						t.Errorf("the east-west gateway lacks ISTIO_META_REQUESTED_NETWORK_VIEW")
+					}
+				})
+			}
+		}
+	}
+}
