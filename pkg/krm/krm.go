@@ -5,6 +5,9 @@ package krm
 import (
 	"errors"
 	"fmt"
+	"path"
+	"slices"
+	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
@@ -69,6 +72,7 @@ func process(rl *fn.ResourceList) (fn.KubeObjects, string, error) {
 		return nil, "", fmt.Errorf("functionConfig is %s %s; want apiVersion %s, kind %s", fc.GetAPIVersion(), fc.GetKind(), api.APIVersion, api.Kind)
 	}
 	file := fc.PathAnnotation()
+	dir := outputDir(rl)
 	cfg := fc.CopyToResourceNode()
 	// kustomize and kpt annotate the functionConfig; those annotations are theirs, not input.
 	for _, a := range []string{ClusterAnnotation, kioutil.PathAnnotation, kioutil.IndexAnnotation, kioutil.LegacyPathAnnotation, kioutil.LegacyIndexAnnotation, kioutil.IdAnnotation, kioutil.LegacyIdAnnotation} {
@@ -84,6 +88,10 @@ func process(rl *fn.ResourceList) (fn.KubeObjects, string, error) {
 	if es != nil {
 		return nil, "", es
 	}
+	// The cluster is named in an annotation of the functionConfig: point there, not at "cluster".
+	if cl := fc.GetAnnotation(ClusterAnnotation); cl != "" && !slices.Contains(gen.Clusters(in.Config), cl) {
+		return nil, "", api.Errors{{File: file, Path: "metadata.annotations." + ClusterAnnotation, Msg: fmt.Sprintf("unknown cluster %q; the mesh has %s", cl, strings.Join(gen.Clusters(in.Config), ", "))}}
+	}
 	objs, err := gen.Render(in, fc.GetAnnotation(ClusterAnnotation))
 	if err != nil {
 		return nil, "", err
@@ -98,7 +106,7 @@ func process(rl *fn.ResourceList) (fn.KubeObjects, string, error) {
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: %w", d.Path, err)
 		}
-		if err := o.SetPathAnnotation(d.Path); err != nil {
+		if err := o.SetPathAnnotation(path.Join(dir, d.Path)); err != nil {
 			return nil, "", err
 		}
 		if err := o.SetIndexAnnotation(0); err != nil {
@@ -111,4 +119,22 @@ func process(rl *fn.ResourceList) (fn.KubeObjects, string, error) {
 		warn = "meshgen: the output contains cluster credentials (remote secrets); keep it out of public repositories or encrypt it"
 	}
 	return items, warn, nil
+}
+
+// outputDir is the folder of the MeshConfig's file in the package, so generated files land
+// beside it: <dir>/<cluster>/<file>.yaml. kpt sends the MeshConfig both as functionConfig and
+// as an item; the item carries the path.
+func outputDir(rl *fn.ResourceList) string {
+	p := rl.FunctionConfig.PathAnnotation()
+	for _, it := range rl.Items {
+		if it.GetKind() == api.Kind && it.GetName() == rl.FunctionConfig.GetName() && it.PathAnnotation() != "" {
+			p = it.PathAnnotation()
+		}
+	}
+	d := path.Dir(path.Clean(p))
+	// Paths outside the package are never followed.
+	if p == "" || d == "." || path.IsAbs(d) || d == ".." || strings.HasPrefix(d, "../") {
+		return ""
+	}
+	return d
 }
