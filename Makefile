@@ -1,0 +1,50 @@
+# meshgen: the two commands a newcomer needs are `make demo` and `make test`.
+GO ?= go
+OUT ?= out
+
+.PHONY: all build demo test unit golden fuzz tools bench image clean
+
+all: build
+
+build:
+	$(GO) build -o bin/meshgen ./fn
+
+# The main job on the bundled example: the seed's mesh as a per-cluster GitOps tree in out/.
+demo: build
+	bin/meshgen render examples/mcsps-test/mesh.yaml examples/mcsps-test/credentials.yaml -o $(OUT)/mcsps-test
+	@echo "wrote $(OUT)/mcsps-test:"; find $(OUT)/mcsps-test -type f | sort
+
+# Every test, with the real kustomize, istioctl, etcd and kube-apiserver; installs what it
+# needs once (pinned Go tools, Debian's etcd), then runs the fuzzers for a bounded time.
+test:
+	eval "$$(bash .ci/tools)" && \
+	export MESHGEN_KUBE_BIN="$$(bash .ci/kube-tools | tail -n 1)" && \
+	$(GO) vet ./... && \
+	$(GO) test -count=1 ./... && \
+	$(MAKE) --no-print-directory fuzz
+
+# Fast tests only: no external tools.
+unit:
+	MESHGEN_SKIP_E2E=1 MESHGEN_SKIP_APISERVER=1 $(GO) test ./...
+
+# Rewrites the golden files; review the result with git diff.
+golden:
+	$(GO) test ./pkg/cli -run Golden -update -count=1
+
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test ./pkg/api -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/cli -run '^$$' -fuzz '^FuzzPipeline$$' -fuzztime $(FUZZTIME)
+
+tools:
+	bash .ci/tools
+	bash .ci/kube-tools
+
+bench: build
+	bash .ci/bench
+
+image:
+	docker build -t ghcr.io/meshgen/meshgen:dev .
+
+clean:
+	rm -rf bin $(OUT)
