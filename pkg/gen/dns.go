@@ -1,21 +1,37 @@
 package gen
 
-import "github.com/meshgen/meshgen/pkg/api"
+import (
+	"net"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
 
 // dns writes, into the one cluster named by spec.dns.endpointCluster, a DNSEndpoint per
-// ingress host holding the addresses of all clusters. External-dns instances in different
-// clusters cannot share a record, so one owner lists every site (the seed set these by hand).
+// service with an A (and AAAA) record per ingress host holding the addresses of all clusters.
+// External-dns instances in different clusters cannot share a record, so one owner lists every
+// site (the seed had to set these by hand).
 func (g *gen) dns(cl *api.Cluster, svc *api.Service) {
 	if svc.Ingress == nil || g.cfg.Spec.DNS.EndpointCluster != cl.Name {
 		return
 	}
-	var targets []string
+	var v4, v6 []string
 	for _, c := range g.cfg.Spec.Clusters {
-		targets = append(targets, c.IngressAddress)
+		if ip := net.ParseIP(c.IngressAddress); ip.To4() != nil {
+			v4 = append(v4, c.IngressAddress)
+		} else {
+			v6 = append(v6, c.IngressAddress)
+		}
 	}
 	e := &dnsEndpoint{object: object{TypeMeta: typeMeta("externaldns.k8s.io/v1alpha1", "DNSEndpoint"), ObjectMeta: g.meta(g.cpNamespace(), svc.Namespace+"-"+svc.Name)}}
 	for _, h := range svc.Ingress.Hosts {
-		e.Spec.Endpoints = append(e.Spec.Endpoints, endpoint{DNSName: h, RecordType: "A", RecordTTL: 300, Targets: targets})
+		for _, r := range []struct {
+			typ     string
+			targets []string
+		}{{"A", v4}, {"AAAA", v6}} {
+			if len(r.targets) > 0 {
+				e.Spec.Endpoints = append(e.Spec.Endpoints, endpoint{DNSName: h, RecordType: r.typ, RecordTTL: 300, Targets: r.targets})
+			}
+		}
 	}
 	g.add(cl.Name, e.APIVersion, e.Kind, &e.ObjectMeta, e)
 }

@@ -1,0 +1,195 @@
+package gen
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+func input(n int) *api.Input {
+	c := &api.MeshConfig{APIVersion: api.APIVersion, Kind: api.Kind, Metadata: api.Metadata{Name: "m"}}
+	c.Spec.Istio.Version = "1.12.0"
+	c.Spec.Rancher = &api.Rancher{Project: "istio"}
+	c.Spec.Namespaces = []api.Namespace{{Name: "app"}}
+	c.Spec.DNS.EndpointCluster = "c0"
+	creds := api.Credentials{}
+	var names []string
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("c%d", i)
+		names = append(names, name)
+		addr := fmt.Sprintf("192.0.2.%d", i+1)
+		if i == n-1 {
+			addr = "2001:db8::1"
+		}
+		c.Spec.Clusters = append(c.Spec.Clusters, api.Cluster{Name: name, Network: "net-" + name, RancherClusterID: "id-" + name,
+			APIServer: "https://" + name + ".example.com:6443", IngressAddress: addr})
+		creds[name] = api.Credential{Cluster: name, Token: "token-" + name}
+	}
+	c.Spec.Services = []api.Service{{Name: "web", Namespace: "app", Port: 80,
+		Versions: []api.Version{{Name: "v1", Weight: 100, Clusters: names}}, Ingress: &api.Ingress{Hosts: []string{"web.example.com"}}}}
+	api.Default(c)
+	if es := api.Validate(c, creds); es != nil {
+		panic(es)
+	}
+	return &api.Input{Config: c, Creds: creds}
+}
+
+func find(objs []Object, cluster, kind, name string) []Object {
+	var r []Object
+	for _, o := range objs {
+		if o.Cluster == cluster && o.Kind == kind && (name == "" || o.Name == name) {
+			r = append(r, o)
+		}
+	}
+	return r
+}
+
+func js(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestPerClusterValues: every place a cluster's ID, network or Rancher ID appears carries that
+// cluster's own value (the seed's text put one cluster's ID on the other's namespace).
+func TestPerClusterValues(t *testing.T) {
+	in := input(3)
+	objs := Generate(in)
+	if err := Check(objs); err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range in.Config.Spec.Clusters {
+		ns := find(objs, cl.Name, "Namespace", "istio-system")[0].Body.(*corev1.Namespace)
+		if ns.Labels[networkLabel] != cl.Network || ns.Annotations[cattleProjectID] != cl.RancherClusterID+":istio" {
+			t.Errorf("%s: namespace carries %q / %q", cl.Name, ns.Labels[networkLabel], ns.Annotations[cattleProjectID])
+		}
+		for _, o := range find(objs, cl.Name, "IstioOperator", "") {
+			s := js(t, o.Body)
+			for _, c := range in.Config.Spec.Clusters {
+				mine := c.Name == cl.Name
+				if strings.Contains(s, `"`+c.Network+`"`) != mine || strings.Contains(s, `"clusterName":"`+c.Name+`"`) != mine {
+					t.Errorf("%s: IstioOperator %s and cluster %s's values: %s", cl.Name, o.Name, c.Name, s)
+				}
+			}
+		}
+		p := find(objs, api.Reserved, "Project", "")
+		if len(p) != 3 {
+			t.Fatalf("want a Project per cluster, got %d", len(p))
+		}
+	}
+}
+
+// TestRemoteSecretsEveryDirection: n·(n−1) secrets, each cluster one per peer, none for itself,
+// each pointing at the peer's API server with the peer's token.
+func TestRemoteSecretsEveryDirection(t *testing.T) {
+	in := input(4)
+	objs := Generate(in)
+	total := 0
+	for _, cl := range in.Config.Spec.Clusters {
+		for _, peer := range in.Config.Spec.Clusters {
+			ss := find(objs, cl.Name, "Secret", "istio-remote-secret-"+peer.Name)
+			if peer.Name == cl.Name {
+				if len(ss) != 0 {
+					t.Errorf("%s has a remote secret for itself", cl.Name)
+				}
+				continue
+			}
+			if len(ss) != 1 {
+				t.Fatalf("%s lacks the remote secret for %s", cl.Name, peer.Name)
+			}
+			total++
+			s := ss[0].Body.(*corev1.Secret)
+			kc := string(s.Data[peer.Name])
+			if s.Annotations["networking.istio.io/cluster"] != peer.Name || s.Labels["istio/multiCluster"] != "true" ||
+				!strings.Contains(kc, "server: "+peer.APIServer) || !strings.Contains(kc, "token: token-"+peer.Name) {
+				t.Errorf("%s: remote secret for %s is wrong: %v\n%s", cl.Name, peer.Name, s.ObjectMeta, kc)
+			}
+		}
+	}
+	if total != 12 {
+		t.Errorf("want 4·3 remote secrets, got %d", total)
+	}
+}
+
+// TestTrafficIdentical: routes and subsets are byte for byte the same in every cluster.
+func TestTrafficIdentical(t *testing.T) {
+	in := input(3)
+	objs := Generate(in)
+	for _, kind := range []string{"VirtualService", "DestinationRule", "Service"} {
+		var first string
+		for _, cl := range in.Config.Spec.Clusters {
+			o := find(objs, cl.Name, kind, "web")
+			if len(o) != 1 {
+				t.Fatalf("%s: want one %s web", cl.Name, kind)
+			}
+			if s := js(t, o[0].Body); first == "" {
+				first = s
+			} else if s != first {
+				t.Errorf("%s %s differs between clusters:\n%s\n%s", kind, cl.Name, first, s)
+			}
+		}
+	}
+}
+
+// TestNetworkPolicyPorts: the mesh's ports are open, 15443 above all, and the API server ports.
+func TestNetworkPolicyPorts(t *testing.T) {
+	objs := Generate(input(2))
+	cp := js(t, find(objs, "c0", "NetworkPolicy", "np-istio-ports")[0].Body)
+	app := js(t, find(objs, "c0", "NetworkPolicy", "np-web")[0].Body)
+	for _, p := range []int{15010, 15012, 15014, 15017, 15021, 15443, 6443, 53} {
+		if !strings.Contains(cp, fmt.Sprintf(`"port":%d`, p)) {
+			t.Errorf("np-istio-ports lacks %d", p)
+		}
+	}
+	for _, p := range []int{80, 15012, 15443, 53} {
+		if !strings.Contains(app, fmt.Sprintf(`"port":%d`, p)) {
+			t.Errorf("np-web lacks %d", p)
+		}
+	}
+	if !strings.Contains(app, `"protocol":"UDP"`) {
+		t.Error("np-web does not allow DNS over UDP")
+	}
+}
+
+// TestDNSEndpoint: one owner cluster lists every site, split into A and AAAA records.
+func TestDNSEndpoint(t *testing.T) {
+	objs := Generate(input(3))
+	var eps []Object
+	for _, o := range objs {
+		if o.Kind == "DNSEndpoint" {
+			eps = append(eps, o)
+		}
+	}
+	if len(eps) != 1 || eps[0].Cluster != "c0" {
+		t.Fatalf("want one DNSEndpoint in c0, got %v", eps)
+	}
+	s := js(t, eps[0].Body)
+	if !strings.Contains(s, `"recordType":"A","recordTTL":300,"targets":["192.0.2.1","192.0.2.2"]`) || !strings.Contains(s, `"recordType":"AAAA","recordTTL":300,"targets":["2001:db8::1"]`) {
+		t.Errorf("records: %s", s)
+	}
+	for _, o := range objs {
+		if o.Kind == "Gateway" && strings.Contains(js(t, o.Body), externalDNSTarget) {
+			t.Errorf("%s/%s: target annotation beside a DNSEndpoint would make external-dns fight over the name", o.Cluster, o.Name)
+		}
+	}
+}
+
+func TestIstioAPIVersion(t *testing.T) {
+	for v, want := range map[string]string{"1.12.0": "networking.istio.io/v1beta1", "1.21.9": "networking.istio.io/v1beta1", "1.22.0": "networking.istio.io/v1", "2.0.0": "networking.istio.io/v1"} {
+		in := input(2)
+		in.Config.Spec.Istio.Version = v
+		for _, o := range Generate(in) {
+			if o.Kind == "VirtualService" && o.APIVersion != want {
+				t.Errorf("Istio %s: VirtualService is %s, want %s", v, o.APIVersion, want)
+			}
+		}
+	}
+}
