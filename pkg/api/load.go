@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -73,14 +74,10 @@ func Load(cfg Doc, creds []Doc) (*Input, Errors) {
 	return &Input{Config: c, Creds: cs, File: cfg.File}, nil
 }
 
-// IsCredentials tells whether a document is a credentials Secret.
+// IsCredentials tells whether a document is a credentials Secret. It looks at the annotation
+// alone, so that a Secret broken elsewhere is reported as a broken Secret, not as a stranger.
 func IsCredentials(n *yaml.Node) bool {
-	var h header
-	if n.Decode(&h) != nil {
-		return false
-	}
-	_, ok := h.Metadata.Annotations[CredentialsAnnotation]
-	return ok
+	return lookup(n, "metadata", "annotations", CredentialsAnnotation) != nil
 }
 
 // header is the part of any object that tells what it is.
@@ -93,11 +90,56 @@ type header struct {
 	} `yaml:"metadata"`
 }
 
-// Kind returns apiVersion and kind of a document, empty where it has none.
+// KindOf returns apiVersion and kind of a document, empty where it has none. It reads just
+// these two fields: decoding the whole header fails on a duplicate key or a wrong type
+// anywhere in it, and a MeshConfig with such a mistake must still be recognised as one, so
+// that its own checks name the field.
 func KindOf(n *yaml.Node) (apiVersion, kind string) {
-	var h header
-	_ = n.Decode(&h)
-	return h.APIVersion, h.Kind
+	return scalar(lookup(n, "apiVersion")), scalar(lookup(n, "kind"))
+}
+
+// lookup returns the node at a path of mapping keys (the first, where a key repeats), or nil.
+func lookup(n *yaml.Node, keys ...string) *yaml.Node {
+	n = deref(n)
+	for _, k := range keys {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Kind == yaml.ScalarNode && n.Content[i].Value == k {
+				next = n.Content[i+1]
+				break
+			}
+		}
+		n = deref(next)
+	}
+	return n
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	if n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+// lineOf is the line of the node at a path, or else of the object, for messages.
+func lineOf(n *yaml.Node, keys ...string) int {
+	if v := lookup(n, keys...); v != nil {
+		return v.Line
+	}
+	return deref(n).Line
 }
 
 type secret struct {
@@ -114,33 +156,35 @@ func ReadCredentials(docs []Doc) (Credentials, Errors) {
 	for _, d := range docs {
 		var s secret
 		if err := d.Node.Decode(&s); err != nil {
-			es = append(es, FieldError{File: d.File, Line: d.Node.Line, Msg: fmt.Sprintf("credentials Secret: %v", err)})
+			es = append(es, FieldError{File: d.File, Line: lineOf(d.Node), Msg: fmt.Sprintf("credentials Secret: %v", err)})
 			continue
 		}
 		cluster := s.Metadata.Annotations[CredentialsAnnotation]
-		fail := func(path, format string, args ...any) {
-			es = append(es, FieldError{File: d.File, Line: d.Node.Line, Path: path, Msg: fmt.Sprintf("credentials Secret %q: ", s.Metadata.Name) + fmt.Sprintf(format, args...)})
+		// Each message points at the line of the field it names, not at the document.
+		fail := func(at []string, format string, args ...any) {
+			es = append(es, FieldError{File: d.File, Line: lineOf(d.Node, at...), Path: strings.Join(at, "."), Msg: fmt.Sprintf("credentials Secret %q: ", s.Metadata.Name) + fmt.Sprintf(format, args...)})
 		}
+		annotation := []string{"metadata", "annotations", CredentialsAnnotation}
 		if s.APIVersion != "v1" || s.Kind != "Secret" {
-			fail("kind", "the %s annotation belongs on a v1 Secret, got %s %s", CredentialsAnnotation, s.APIVersion, s.Kind)
+			fail([]string{"kind"}, "the %s annotation belongs on a v1 Secret, got %s %s", CredentialsAnnotation, s.APIVersion, s.Kind)
 			continue
 		}
 		if cluster == "" {
-			fail("metadata.annotations."+CredentialsAnnotation, "must name a cluster")
+			fail(annotation, "must name a cluster")
 			continue
 		}
 		if prev, dup := cs[cluster]; dup {
-			fail("metadata.annotations."+CredentialsAnnotation, "second credentials for cluster %q (first in %s)", cluster, prev.Source)
+			fail(annotation, "second credentials for cluster %q (first in %s)", cluster, prev.Source)
 			continue
 		}
 		token, err := value(s.Data, s.StringData, "token")
 		if err != nil || token == "" {
-			fail("data.token", "a non-empty token is required (%v)", orMissing(err))
+			fail(keyPath(s.StringData, "token"), "a non-empty token is required (%v)", orMissing(err))
 			continue
 		}
 		ca, err := value(s.Data, s.StringData, "ca.crt")
 		if err != nil {
-			fail("data.ca.crt", "%v", err)
+			fail(keyPath(s.StringData, "ca.crt"), "%v", err)
 			continue
 		}
 		src := d.File
@@ -157,6 +201,14 @@ func orMissing(err error) any {
 		return "missing"
 	}
 	return err
+}
+
+// keyPath is the path of a key as value reads it: in stringData if there, else in data.
+func keyPath(stringData map[string]string, key string) []string {
+	if _, ok := stringData[key]; ok {
+		return []string{"stringData", key}
+	}
+	return []string{"data", key}
 }
 
 // value reads a key from stringData, or else from base64 data, as the API server would merge them.
@@ -194,6 +246,8 @@ func ParseDocs(file string, b []byte) ([]Doc, error) {
 		if len(n.Content) == 0 || (n.Content[0].Kind == yaml.ScalarNode && n.Content[0].Tag == "!!null") {
 			continue
 		}
+		// A document's own line is that of its "---"; messages should point at the object.
+		n.Line, n.Column = n.Content[0].Line, n.Content[0].Column
 		if n.Content[0].Kind != yaml.MappingNode {
 			return nil, fmt.Errorf("line %d: expected an object, got %s", n.Content[0].Line, describe(n.Content[0]))
 		}

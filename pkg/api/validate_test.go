@@ -72,7 +72,9 @@ func TestValidate(t *testing.T) {
 		{"profile", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Profile = "demoo" }, "spec.istio.profile", "one of"},
 		{"revision", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Revision = "1.24" }, "spec.istio.revision", "DNS label"},
 		{"cp namespace", func(c *MeshConfig, _ Credentials) { c.Spec.ControlPlane.Namespace = "Istio" }, "spec.controlPlane.namespace", "DNS label"},
-		{"node selector", func(c *MeshConfig, _ Credentials) { c.Spec.ControlPlane.NodeSelector = map[string]string{"role": "in gress"} }, "spec.controlPlane.nodeSelector.role", "label value"},
+		{"node selector", func(c *MeshConfig, _ Credentials) {
+			c.Spec.ControlPlane.NodeSelector = map[string]string{"role": "in gress"}
+		}, "spec.controlPlane.nodeSelector.role", "label value"},
 		{"limit range", func(c *MeshConfig, _ Credentials) {
 			c.Spec.ControlPlane.LimitRange = &LimitRange{Default: Resources{CPU: "lots"}}
 		}, "spec.controlPlane.limitRange.default.cpu", "quantity"},

@@ -3,13 +3,14 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
-
 
 	"github.com/meshgen/meshgen/pkg/api"
 	"github.com/meshgen/meshgen/pkg/gen"
@@ -76,6 +77,11 @@ func function(stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if len(in) > api.MaxInputBytes {
 		fmt.Fprintf(stderr, "meshgen: ResourceList larger than %d bytes; refused\n", api.MaxInputBytes)
+		return Invalid
+	}
+	// The SDK's message for this ("expected exactly one object, got 0") hides the cause.
+	if len(bytes.TrimSpace(in)) == 0 {
+		fmt.Fprint(stderr, "meshgen: stdin is empty; KRM function mode reads a ResourceList there\n")
 		return Invalid
 	}
 	res, err := krm.Run(in)
@@ -154,6 +160,10 @@ func render(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	in, code := load(o.files, stdin, stderr)
 	if in == nil {
 		return code
+	}
+	// The name comes from a flag but is checked against the file: the message names both.
+	if o.cluster != "" && !slices.Contains(gen.Clusters(in.Config), o.cluster) {
+		return report(stderr, api.Errors{{File: in.File, Path: "--cluster", Msg: fmt.Sprintf("unknown cluster %q; the mesh has %s", o.cluster, strings.Join(gen.Clusters(in.Config), ", "))}})
 	}
 	objs, err := gen.Render(in, o.cluster)
 	if err != nil {

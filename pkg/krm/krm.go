@@ -86,6 +86,10 @@ func process(rl *fn.ResourceList) (fn.KubeObjects, string, error) {
 	}
 	in, es := api.Load(api.Doc{File: file, Node: cfg.YNode()}, creds)
 	if es != nil {
+		// The lines count in the ResourceList, not in the files the messages name.
+		for i := range es {
+			es[i].Line = 0
+		}
 		return nil, "", es
 	}
 	// The cluster is named in an annotation of the functionConfig: point there, not at "cluster".

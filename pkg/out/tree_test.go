@@ -1,0 +1,356 @@
+package out
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// treeDocs is a small rendered mesh; version changes every document's content.
+func treeDocs(version string, extra ...string) []Document {
+	paths := []string{
+		"east/namespace_shop.yaml",
+		"east/shop_service_catalog.yaml",
+		"east/shop_virtualservice_catalog.yaml",
+		"west/namespace_shop.yaml",
+		"west/shop_service_catalog.yaml",
+		"rancher/c-abcde_project_istio.yaml",
+	}
+	paths = append(paths, extra...)
+	docs := make([]Document, len(paths))
+	for i, p := range paths {
+		docs[i] = Document{Path: p, Data: fmt.Appendf(nil, "# %s\nkind: Test\nversion: %s\n", p, version)}
+	}
+	return docs
+}
+
+// treeForeign are the user's files in an output folder: a file named like meshgen's own but not
+// in its manifest, notes, a whole folder of overlays and a symbolic link.
+var treeForeign = map[string]string{
+	"README.md":                         "# our GitOps tree\n",
+	"east/sample_service_foo.yaml":      "kind: Service\nmetadata: {name: foo, namespace: sample}\n",
+	"east/notes.txt":                    "hand-written\n",
+	"east/overlays/patch.yaml":          "patch: true\n",
+	"east/overlays/deeper/more.yaml":    "more: true\n",
+	"extra/kustomization.yaml":          "resources: [../east]\n",
+	"west/.gitkeep":                     "",
+	"west/shop_networkpolicy_mine.yaml": "kind: NetworkPolicy\n",
+}
+
+func treeAddForeign(t *testing.T, dir string) {
+	t.Helper()
+	for p, data := range treeForeign {
+		f := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("../README.md", filepath.Join(dir, "east", "readme-link")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// treeSnapshot describes every entry under dir: type, permissions and content hash or link target.
+func treeSnapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	s := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			l, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			s[filepath.ToSlash(rel)] = "link " + l
+		case d.IsDir():
+			s[filepath.ToSlash(rel)] = fmt.Sprintf("dir %v", info.Mode().Perm())
+		default:
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			s[filepath.ToSlash(rel)] = fmt.Sprintf("file %v %x", info.Mode().Perm(), sha256.Sum256(b))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func treeSame(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	for _, p := range slices.Sorted(treeKeys(want)) {
+		if got[p] != want[p] {
+			t.Errorf("%s: %s is %q, was %q", what, p, got[p], want[p])
+		}
+	}
+	for _, p := range slices.Sorted(treeKeys(got)) {
+		if _, ok := want[p]; !ok {
+			t.Errorf("%s: %s appeared (%s)", what, p, got[p])
+		}
+	}
+}
+
+func treeKeys(m map[string]string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// treeOnlyChild checks that dir's parent holds dir and nothing else: no temporary folders left.
+func treeOnlyChild(t *testing.T, dir string) {
+	t.Helper()
+	es, err := os.ReadDir(filepath.Dir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != filepath.Base(dir) {
+		t.Errorf("beside the output folder: %v, want only %s", names, filepath.Base(dir))
+	}
+}
+
+func treeFailpoint(t *testing.T, f func(step string) error) {
+	t.Helper()
+	failpoint = f
+	t.Cleanup(func() { failpoint = nil })
+}
+
+// treeSetup writes the first tree and adds the user's files beside meshgen's.
+func treeSetup(t *testing.T) (dir string, old Tree) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "out")
+	old = BuildTree("demo", treeDocs("1"))
+	if err := Write(dir, old); err != nil {
+		t.Fatal(err)
+	}
+	treeAddForeign(t, dir)
+	return dir, old
+}
+
+// treeChanged is the next render: every file's content changes, west's service is no longer
+// produced and two new files are.
+func treeChanged() Tree {
+	docs := slices.DeleteFunc(treeDocs("2", "east/shop_destinationrule_catalog.yaml", "north/namespace_shop.yaml"), func(d Document) bool {
+		return d.Path == "west/shop_service_catalog.yaml"
+	})
+	return BuildTree("demo", docs)
+}
+
+func TestWriteFailureKeepsOldTree(t *testing.T) {
+	next := treeChanged()
+	paths := next.Paths()
+	steps := []string{"write " + paths[0], "write " + paths[len(paths)/2], "write " + paths[len(paths)-1], "swap"}
+	for _, step := range steps {
+		t.Run(step, func(t *testing.T) {
+			dir, _ := treeSetup(t)
+			before := treeSnapshot(t, dir)
+			injected := errors.New("injected failure")
+			reached := false
+			treeFailpoint(t, func(s string) error {
+				if s == step {
+					reached = true
+					return injected
+				}
+				return nil
+			})
+			err := Write(dir, next)
+			if !reached {
+				t.Fatalf("Write never reached step %q", step)
+			}
+			if !errors.Is(err, injected) {
+				t.Fatalf("Write = %v, want the injected failure", err)
+			}
+			treeSame(t, "after a failed Write", treeSnapshot(t, dir), before)
+			treeOnlyChild(t, dir)
+
+			// The next attempt, without the failure, succeeds from that state.
+			failpoint = nil
+			if err := Write(dir, next); err != nil {
+				t.Fatalf("Write after the failure: %v", err)
+			}
+			treeCheckWritten(t, dir, next)
+		})
+	}
+}
+
+func TestWriteKeepsForeignRemovesStale(t *testing.T) {
+	dir, old := treeSetup(t)
+	before := treeSnapshot(t, dir)
+	next := treeChanged()
+	if err := Write(dir, next); err != nil {
+		t.Fatal(err)
+	}
+	treeCheckWritten(t, dir, next)
+	after := treeSnapshot(t, dir)
+	for p := range treeForeign {
+		if after[p] != before[p] {
+			t.Errorf("foreign %s is %q, was %q", p, after[p], before[p])
+		}
+	}
+	for _, p := range []string{"east", "east/overlays", "east/overlays/deeper", "extra", "east/readme-link"} {
+		if after[p] != before[p] {
+			t.Errorf("foreign %s is %q, was %q", p, after[p], before[p])
+		}
+	}
+	for p := range old {
+		if _, still := next[p]; !still {
+			if _, ok := after[p]; ok {
+				t.Errorf("stale %s was not removed", p)
+			}
+		}
+	}
+	// Only meshgen's files, the user's files and their folders are there.
+	for p := range after {
+		_, mine := next[p]
+		_, theirs := treeForeign[p]
+		if !mine && !theirs && !strings.HasPrefix(after[p], "dir ") && p != "east/readme-link" {
+			t.Errorf("unexpected %s (%s)", p, after[p])
+		}
+	}
+	treeOnlyChild(t, dir)
+
+	// The same tree again changes nothing.
+	if err := Write(dir, next); err != nil {
+		t.Fatal(err)
+	}
+	treeSame(t, "after writing the same tree again", treeSnapshot(t, dir), after)
+}
+
+// treeCheckWritten checks every file of t is in dir with exactly its content.
+func treeCheckWritten(t *testing.T, dir string, tr Tree) {
+	t.Helper()
+	for _, p := range tr.Paths() {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if string(b) != string(tr[p]) {
+			t.Errorf("%s holds %q, want %q", p, b, tr[p])
+		}
+	}
+	m, err := readManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range tr {
+		if _, ok := m[p]; !ok && p != ManifestFile {
+			t.Errorf("manifest lacks %s", p)
+		}
+	}
+	if len(m) != len(tr)-1 {
+		t.Errorf("manifest lists %d paths, tree has %d besides the manifest", len(m), len(tr)-1)
+	}
+}
+
+func TestManifestLeavingFolderRefused(t *testing.T) {
+	for _, bad := range []string{"../x", "east/../../x", "/etc/passwd", "..", "east/../../out-sibling/file"} {
+		t.Run(bad, func(t *testing.T) {
+			dir, _ := treeSetup(t)
+			victim := filepath.Join(filepath.Dir(dir), "x")
+			if err := os.WriteFile(victim, []byte("keep me\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			m := filepath.Join(dir, ManifestFile)
+			b, err := os.ReadFile(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(m, append(b, bad+"\n"...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			before := treeSnapshot(t, dir)
+			err = Write(dir, treeChanged())
+			if err == nil || !strings.Contains(err.Error(), "leaves the folder") || !strings.Contains(err.Error(), bad) {
+				t.Errorf("Write with %q in the manifest = %v, want a refusal naming it", bad, err)
+			}
+			if _, err := Diff(dir, treeChanged()); err == nil || !strings.Contains(err.Error(), "leaves the folder") {
+				t.Errorf("Diff with %q in the manifest = %v, want a refusal", bad, err)
+			}
+			treeSame(t, "after the refusal", treeSnapshot(t, dir), before)
+			if b, err := os.ReadFile(victim); err != nil || string(b) != "keep me\n" {
+				t.Errorf("the file outside the folder is %q, %v", b, err)
+			}
+			if err := os.Remove(victim); err != nil {
+				t.Fatal(err)
+			}
+			treeOnlyChild(t, dir)
+		})
+	}
+}
+
+func TestForeignFileInTheWayRefused(t *testing.T) {
+	for _, fresh := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fresh=%v", fresh), func(t *testing.T) {
+			var dir string
+			if fresh {
+				// A folder meshgen never wrote to, already holding a file at one of its paths.
+				dir = filepath.Join(t.TempDir(), "out")
+				if err := os.MkdirAll(filepath.Join(dir, "east"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				treeAddForeign(t, dir)
+			} else {
+				dir, _ = treeSetup(t)
+			}
+			in := "east/shop_destinationrule_catalog.yaml"
+			if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(in)), []byte("mine\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			before := treeSnapshot(t, dir)
+			err := Write(dir, treeChanged())
+			if err == nil || !strings.Contains(err.Error(), "exists and was not written by meshgen") || !strings.Contains(err.Error(), filepath.FromSlash(in)) {
+				t.Errorf("Write over a foreign %s = %v, want a refusal naming it", in, err)
+			}
+			treeSame(t, "after the refusal", treeSnapshot(t, dir), before)
+			treeOnlyChild(t, dir)
+		})
+	}
+}
+
+// A Write into a folder that does not exist yet creates it and its parents, and nothing else.
+func TestWriteNewFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b", "out")
+	tr := treeChanged()
+	if err := Write(dir, tr); err != nil {
+		t.Fatal(err)
+	}
+	treeCheckWritten(t, dir, tr)
+	treeOnlyChild(t, dir)
+	var files int
+	for _, v := range treeSnapshot(t, dir) {
+		if strings.HasPrefix(v, "file ") {
+			files++
+		}
+	}
+	if files != len(tr) {
+		t.Errorf("%d files written, want %d", files, len(tr))
+	}
+}
