@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/kptdev/krm-functions-sdk/go/fn v1.0.2
+	golang.org/x/sys v0.39.0
 	istio.io/api v1.31.4
 	k8s.io/api v0.34.1
 	k8s.io/apimachinery v0.34.1
@@ -44,7 +45,6 @@ require (
 	go.yaml.in/yaml/v2 v2.4.3 // indirect
 	go.yaml.in/yaml/v3 v3.0.4 // indirect
 	golang.org/x/net v0.48.0 // indirect
-	golang.org/x/sys v0.39.0 // indirect
 	golang.org/x/text v0.32.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20251213004720-97cd9d5aeac2 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect

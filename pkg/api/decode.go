@@ -94,11 +94,13 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		}
 		v.SetInt(i)
 	case reflect.Bool:
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		// An explicit !!bool tag can carry any text; only true and false are booleans.
+		b, err := strconv.ParseBool(strings.ToLower(n.Value))
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || err != nil {
 			d.fail(n, path, "expected true or false, got %s", describe(n))
 			return
 		}
-		v.SetBool(strings.EqualFold(n.Value, "true"))
+		v.SetBool(b)
 	default:
 		d.fail(n, path, "unsupported field type %s", v.Type())
 	}

@@ -23,6 +23,8 @@ const MaxInputBytes = 8 << 20
 type Credential struct {
 	Cluster string
 	Source  string // where it came from, for messages
+	File    string
+	Line    int // of the annotation naming the cluster
 	Token   string
 	CA      []byte
 }
@@ -191,7 +193,7 @@ func ReadCredentials(docs []Doc) (Credentials, Errors) {
 		if src == "" {
 			src = "Secret " + s.Metadata.Name
 		}
-		cs[cluster] = Credential{Cluster: cluster, Source: src, Token: token, CA: []byte(ca)}
+		cs[cluster] = Credential{Cluster: cluster, Source: src, File: d.File, Line: lineOf(d.Node, annotation...), Token: token, CA: []byte(ca)}
 	}
 	return cs, es
 }

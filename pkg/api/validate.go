@@ -374,7 +374,12 @@ func validateMatch(es *Errors, p string, m HTTPMatch) {
 func validateCredentials(es *Errors, s *Spec, clusters map[string]bool, creds Credentials) {
 	for _, c := range creds.sorted() {
 		if !clusters[c.Cluster] {
-			es.add(c.Source, "credentials for unknown cluster %q", c.Cluster)
+			// Located in the Secret's own file: the MeshConfig is not where the mistake is.
+			msg := fmt.Sprintf("credentials for unknown cluster %q", c.Cluster)
+			if c.File == "" {
+				msg = c.Source + ": " + msg
+			}
+			*es = append(*es, FieldError{File: c.File, Line: c.Line, Path: "metadata.annotations." + CredentialsAnnotation, Msg: msg})
 		}
 	}
 	if s.RemoteSecrets.Mode != RemoteSecretsInline || len(s.Clusters) < 2 {

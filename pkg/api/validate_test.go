@@ -161,8 +161,8 @@ func TestValidate(t *testing.T) {
 		{"ingress issuer", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Ingress.TLS.Issuer = "zz" }, "spec.services[0].ingress.tls.issuer", `unknown issuer "zz"`},
 		{"credentials missing", func(c *MeshConfig, cs Credentials) { delete(cs, "b") }, "spec.clusters[1]", `no credentials for cluster "b"`},
 		{"credentials unknown cluster", func(c *MeshConfig, cs Credentials) {
-			cs["z"] = Credential{Cluster: "z", Source: "creds.yaml", Token: "t"}
-		}, "creds.yaml", `credentials for unknown cluster "z"`},
+			cs["z"] = Credential{Cluster: "z", Source: "creds.yaml", File: "creds.yaml", Token: "t"}
+		}, "metadata.annotations.meshgen.dev/credentials-for", `credentials for unknown cluster "z"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,6 +203,7 @@ func TestDecode(t *testing.T) {
 		{"duplicate key", "spec:\n  meshID: a\n  meshID: b\n", "spec.meshID", "duplicate field", 3},
 		{"duplicate map key", "spec:\n  controlPlane:\n    nodeSelector: {a: b, a: c}\n", "spec.controlPlane.nodeSelector.a", "duplicate key", 3},
 		{"bool as string", "spec:\n  networkPolicies: {enabled: yes-please}\n", "spec.networkPolicies.enabled", "expected true or false", 2},
+		{"tagged non-bool", "spec:\n  networkPolicies: {enabled: !!bool maybe}\n", "spec.networkPolicies.enabled", "expected true or false", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

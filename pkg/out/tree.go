@@ -130,19 +130,24 @@ func Write(dir string, t Tree) (err error) {
 	if st, err := os.Stat(dir); err == nil {
 		os.Chmod(tmp, st.Mode().Perm())
 	}
-	// A fresh name for the old tree: rename cannot replace a directory that exists.
+	if err := fail("swap"); err != nil {
+		return err
+	}
+	// One atomic exchange where the kernel offers it: no moment without dir, even on a crash.
+	if err := exchange(tmp, dir); err == nil {
+		return os.RemoveAll(tmp)
+	}
+	// Elsewhere two renames, undone if the second fails.
 	trash, err := os.MkdirTemp(parent, "."+base+".meshgen-old-")
 	if err != nil {
 		return err
 	}
+	// A fresh name for the old tree: rename cannot replace a directory that exists.
 	if err := os.Remove(trash); err != nil {
 		return err
 	}
 	if err := os.Rename(dir, trash); err != nil {
 		return err
-	}
-	if err := fail("swap"); err != nil {
-		return errors.Join(err, os.Rename(trash, dir))
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		return errors.Join(err, os.Rename(trash, dir))
