@@ -51,6 +51,19 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "validate":
 		return validate(args[1:], stdin, stdout, stderr)
 	case "version":
+		fs := flag.NewFlagSet("version", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.Usage = func() { fmt.Fprint(stderr, "Usage: meshgen version\n\nPrints meshgen's version.\n") }
+		if err := fs.Parse(args[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return OK
+			}
+			return Usage
+		}
+		if fs.NArg() > 0 {
+			fs.Usage()
+			return Usage
+		}
 		fmt.Fprintln(stdout, "meshgen", Version)
 		return OK
 	case "help", "-h", "--help", "-help":
