@@ -2,8 +2,6 @@ package gen
 
 import (
 	networking "istio.io/api/networking/v1alpha3"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/meshgen/meshgen/pkg/api"
 )
@@ -40,12 +38,12 @@ func (g *gen) eastWest(cl *api.Cluster) {
 			},
 			K8s: &k8sSpec{
 				// The gateway must ask istiod for the view of its own network only.
-				Env: []corev1.EnvVar{{Name: "ISTIO_META_REQUESTED_NETWORK_VIEW", Value: cl.Network}},
-				Service: &serviceSpec{Ports: []corev1.ServicePort{
-					servicePort("status-port", statusPort),
-					servicePort("tls", mtlsPort),
-					servicePort("tls-istiod", istiodPort),
-					servicePort("tls-webhook", webhookPort),
+				Env: []envVar{{Name: "ISTIO_META_REQUESTED_NETWORK_VIEW", Value: cl.Network}},
+				Service: &gatewayService{Ports: []servicePort{
+					gatewayPort("status-port", statusPort),
+					gatewayPort("tls", mtlsPort),
+					gatewayPort("tls-istiod", istiodPort),
+					gatewayPort("tls-webhook", webhookPort),
 				}},
 			},
 		}}},
@@ -68,6 +66,6 @@ func (g *gen) eastWest(cl *api.Cluster) {
 	g.add(cl.Name, g.istioAPI, "Gateway", &gw.ObjectMeta, gw)
 }
 
-func servicePort(name string, port int32) corev1.ServicePort {
-	return corev1.ServicePort{Name: name, Port: port, TargetPort: intstr.FromInt32(port)}
+func gatewayPort(name string, port int32) servicePort {
+	return servicePort{Name: name, Port: port, TargetPort: port}
 }

@@ -5,8 +5,6 @@ package gen
 import (
 	"strings"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
@@ -85,8 +83,8 @@ func newGen(in *api.Input) *gen {
 }
 
 // meta returns the object metadata every generated object carries.
-func (g *gen) meta(namespace, name string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{
+func (g *gen) meta(namespace, name string) ObjectMeta {
+	return ObjectMeta{
 		Name:        name,
 		Namespace:   namespace,
 		Labels:      map[string]string{ManagedByLabel: ManagedBy},
@@ -94,12 +92,12 @@ func (g *gen) meta(namespace, name string) metav1.ObjectMeta {
 	}
 }
 
-func (g *gen) add(cluster, apiVersion, kind string, m *metav1.ObjectMeta, body any) {
+func (g *gen) add(cluster, apiVersion, kind string, m *ObjectMeta, body any) {
 	g.objs = append(g.objs, Object{Cluster: cluster, APIVersion: apiVersion, Kind: kind, Namespace: m.Namespace, Name: m.Name, Body: body})
 }
 
-func typeMeta(apiVersion, kind string) metav1.TypeMeta {
-	return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}
+func typeMeta(apiVersion, kind string) TypeMeta {
+	return TypeMeta{APIVersion: apiVersion, Kind: kind}
 }
 
 func (g *gen) cpNamespace() string { return g.cfg.Spec.ControlPlane.Namespace }

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
@@ -67,7 +65,7 @@ func TestPerClusterValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, cl := range in.Config.Spec.Clusters {
-		ns := find(objs, cl.Name, "Namespace", "istio-system")[0].Body.(*corev1.Namespace)
+		ns := find(objs, cl.Name, "Namespace", "istio-system")[0].Body.(*namespace)
 		if ns.Labels[networkLabel] != cl.Network || ns.Annotations[cattleProjectID] != cl.RancherClusterID+":istio" {
 			t.Errorf("%s: namespace carries %q / %q", cl.Name, ns.Labels[networkLabel], ns.Annotations[cattleProjectID])
 		}
@@ -106,7 +104,7 @@ func TestRemoteSecretsEveryDirection(t *testing.T) {
 				t.Fatalf("%s lacks the remote secret for %s", cl.Name, peer.Name)
 			}
 			total++
-			s := ss[0].Body.(*corev1.Secret)
+			s := ss[0].Body.(*secret)
 			kc := string(s.Data[peer.Name])
 			if s.Annotations["networking.istio.io/cluster"] != peer.Name || s.Labels["istio/multiCluster"] != "true" ||
 				!strings.Contains(kc, "server: "+peer.APIServer) || !strings.Contains(kc, "token: token-"+peer.Name) {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/meshgen/meshgen/pkg/api"
@@ -26,7 +25,7 @@ const (
 
 func (g *gen) namespaces(cl *api.Cluster) {
 	s := &g.cfg.Spec
-	ns := &corev1.Namespace{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: g.meta("", g.cpNamespace())}
+	ns := &namespace{object{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: g.meta("", g.cpNamespace())}}
 	ns.Labels[networkLabel] = cl.Network
 	if sel := s.ControlPlane.NodeSelector; len(sel) > 0 {
 		kv := make([]string, 0, len(sel))
@@ -48,20 +47,20 @@ func (g *gen) namespaces(cl *api.Cluster) {
 	g.add(cl.Name, "v1", "Namespace", &ns.ObjectMeta, ns)
 
 	if lr := s.ControlPlane.LimitRange; lr != nil {
-		l := &corev1.LimitRange{TypeMeta: typeMeta("v1", "LimitRange"), ObjectMeta: g.meta(g.cpNamespace(), "istio-limitrange")}
+		l := &limitRange{object: object{TypeMeta: typeMeta("v1", "LimitRange"), ObjectMeta: g.meta(g.cpNamespace(), "istio-limitrange")}}
 		if s.Rancher != nil {
 			l.Labels[cattleDefaultQuota] = "true"
 		}
-		l.Spec.Limits = []corev1.LimitRangeItem{{
-			Type:           corev1.LimitTypeContainer,
-			Default:        resourceList(lr.Default),
-			DefaultRequest: resourceList(lr.DefaultRequest),
+		l.Spec.Limits = []limitRangeItem{{
+			Type:           "Container",
+			Default:        resources(lr.Default),
+			DefaultRequest: resources(lr.DefaultRequest),
 		}}
 		g.add(cl.Name, "v1", "LimitRange", &l.ObjectMeta, l)
 	}
 
 	for _, n := range s.Namespaces {
-		ns := &corev1.Namespace{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: g.meta("", n.Name)}
+		ns := &namespace{object{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: g.meta("", n.Name)}}
 		for k, v := range n.Labels {
 			ns.Labels[k] = v
 		}
@@ -79,14 +78,14 @@ func (g *gen) injection() (string, string) {
 	return injectionLabel, "enabled"
 }
 
-func resourceList(r api.Resources) corev1.ResourceList {
-	l := corev1.ResourceList{}
+func resources(r api.Resources) resourceList {
+	l := resourceList{}
 	// Validation parsed these already; a failure here cannot happen.
 	if q, err := resource.ParseQuantity(r.CPU); err == nil && r.CPU != "" {
-		l[corev1.ResourceCPU] = q
+		l["cpu"] = q
 	}
 	if q, err := resource.ParseQuantity(r.Memory); err == nil && r.Memory != "" {
-		l[corev1.ResourceMemory] = q
+		l["memory"] = q
 	}
 	if len(l) == 0 {
 		return nil

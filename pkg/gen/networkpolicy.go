@@ -5,11 +5,6 @@ import (
 	"slices"
 	"strconv"
 
-	corev1 "k8s.io/api/core/v1"
-	netv1 "k8s.io/api/networking/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
-
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
@@ -31,10 +26,10 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 		return
 	}
 	k, v := g.injection()
-	meshNamespaces := []netv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{k: v}}}}
-	np := g.policy(g.cpNamespace(), "np-istio", metav1.LabelSelector{})
-	np.Spec.Ingress = []netv1.NetworkPolicyIngressRule{{From: meshNamespaces}}
-	np.Spec.Egress = []netv1.NetworkPolicyEgressRule{{To: meshNamespaces}}
+	meshNamespaces := []networkPolicyPeer{{NamespaceSelector: &labelSelector{MatchLabels: map[string]string{k: v}}}}
+	np := g.policy(g.cpNamespace(), "np-istio", labelSelector{})
+	np.Spec.Ingress = []networkPolicyRule{{From: meshNamespaces}}
+	np.Spec.Egress = []networkPolicyRule{{To: meshNamespaces}}
 	g.add(cl.Name, "networking.k8s.io/v1", "NetworkPolicy", &np.ObjectMeta, np)
 
 	in := []int{xdsPort, istiodPort, monitoringPort, webhookPort, statusPort, mtlsPort}
@@ -48,28 +43,24 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 		// ACME and the DNS-01 webhook are reached over HTTP(S).
 		out = append(out, 80, 443)
 	}
-	np = g.policy(g.cpNamespace(), "np-istio-ports", metav1.LabelSelector{})
-	np.Spec.Ingress = []netv1.NetworkPolicyIngressRule{{Ports: tcp(in)}}
-	np.Spec.Egress = []netv1.NetworkPolicyEgressRule{{Ports: append(tcp(out), dns()...)}}
+	np = g.policy(g.cpNamespace(), "np-istio-ports", labelSelector{})
+	np.Spec.Ingress = []networkPolicyRule{{Ports: tcp(in)}}
+	np.Spec.Egress = []networkPolicyRule{{Ports: append(tcp(out), dns()...)}}
 	g.add(cl.Name, "networking.k8s.io/v1", "NetworkPolicy", &np.ObjectMeta, np)
 
 	for _, svc := range s.Services {
-		np := g.policy(svc.Namespace, "np-"+svc.Name, metav1.LabelSelector{MatchLabels: map[string]string{"app": svc.Name}})
-		np.Spec.Ingress = []netv1.NetworkPolicyIngressRule{{Ports: tcp([]int{svc.Port, istiodPort})}}
+		np := g.policy(svc.Namespace, "np-"+svc.Name, labelSelector{MatchLabels: map[string]string{"app": svc.Name}})
+		np.Spec.Ingress = []networkPolicyRule{{Ports: tcp([]int{svc.Port, istiodPort})}}
 		// 15443: a sidecar reaches the other clusters' versions through their east-west gateways.
-		np.Spec.Egress = []netv1.NetworkPolicyEgressRule{{Ports: append(tcp([]int{svc.Port, istiodPort, mtlsPort}), dns()...)}}
+		np.Spec.Egress = []networkPolicyRule{{Ports: append(tcp([]int{svc.Port, istiodPort, mtlsPort}), dns()...)}}
 		g.add(cl.Name, "networking.k8s.io/v1", "NetworkPolicy", &np.ObjectMeta, np)
 	}
 }
 
-func (g *gen) policy(namespace, name string, sel metav1.LabelSelector) *netv1.NetworkPolicy {
-	return &netv1.NetworkPolicy{
-		TypeMeta:   typeMeta("networking.k8s.io/v1", "NetworkPolicy"),
-		ObjectMeta: g.meta(namespace, name),
-		Spec: netv1.NetworkPolicySpec{
-			PodSelector: sel,
-			PolicyTypes: []netv1.PolicyType{netv1.PolicyTypeIngress, netv1.PolicyTypeEgress},
-		},
+func (g *gen) policy(namespace, name string, sel labelSelector) *networkPolicy {
+	return &networkPolicy{
+		object: object{TypeMeta: typeMeta("networking.k8s.io/v1", "NetworkPolicy"), ObjectMeta: g.meta(namespace, name)},
+		Spec:   networkPolicySpec{PodSelector: sel, PolicyTypes: []string{"Ingress", "Egress"}},
 	}
 }
 
@@ -103,22 +94,21 @@ func (g *gen) apiServerPorts() []int {
 }
 
 // tcp turns ports into TCP rules, sorted and without repeats so the output is stable.
-func tcp(ports []int) []netv1.NetworkPolicyPort {
+func tcp(ports []int) []networkPolicyPort {
 	ports = slices.Clone(ports)
 	slices.Sort(ports)
 	ports = slices.Compact(ports)
-	r := make([]netv1.NetworkPolicyPort, len(ports))
+	r := make([]networkPolicyPort, len(ports))
 	for i, p := range ports {
-		r[i] = rule(corev1.ProtocolTCP, p)
+		r[i] = rule("TCP", p)
 	}
 	return r
 }
 
-func dns() []netv1.NetworkPolicyPort {
-	return []netv1.NetworkPolicyPort{rule(corev1.ProtocolUDP, dnsPort), rule(corev1.ProtocolTCP, dnsPort)}
+func dns() []networkPolicyPort {
+	return []networkPolicyPort{rule("UDP", dnsPort), rule("TCP", dnsPort)}
 }
 
-func rule(proto corev1.Protocol, port int) netv1.NetworkPolicyPort {
-	p := intstr.FromInt(port)
-	return netv1.NetworkPolicyPort{Protocol: &proto, Port: &p}
+func rule(proto string, port int) networkPolicyPort {
+	return networkPolicyPort{Protocol: proto, Port: int32(port)}
 }

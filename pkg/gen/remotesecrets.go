@@ -1,7 +1,6 @@
 package gen
 
 import (
-	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/meshgen/meshgen/pkg/api"
@@ -17,10 +16,10 @@ func (g *gen) remoteSecrets(cl *api.Cluster) {
 		if peer.Name == cl.Name {
 			continue
 		}
-		s := &corev1.Secret{TypeMeta: typeMeta("v1", "Secret"), ObjectMeta: g.meta(g.cpNamespace(), "istio-remote-secret-"+peer.Name)}
+		s := &secret{object: object{TypeMeta: typeMeta("v1", "Secret"), ObjectMeta: g.meta(g.cpNamespace(), "istio-remote-secret-"+peer.Name)}}
 		s.Labels["istio/multiCluster"] = "true"
 		s.Annotations["networking.istio.io/cluster"] = peer.Name
-		s.Type = corev1.SecretTypeOpaque
+		s.Type = "Opaque"
 		s.Data = map[string][]byte{peer.Name: g.kubeconfig(&peer)}
 		g.add(cl.Name, "v1", "Secret", &s.ObjectMeta, s)
 	}

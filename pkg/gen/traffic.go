@@ -2,8 +2,6 @@ package gen
 
 import (
 	networking "istio.io/api/networking/v1alpha3"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/meshgen/meshgen/pkg/api"
 )
@@ -12,11 +10,11 @@ import (
 // every cluster: one list of versions and weights is the only source, so two clusters cannot
 // disagree on the split.
 func (g *gen) traffic(cl *api.Cluster, svc *api.Service) {
-	s := &corev1.Service{TypeMeta: typeMeta("v1", "Service"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}
+	s := &service{object: object{TypeMeta: typeMeta("v1", "Service"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}
 	s.Labels["app"] = svc.Name
 	s.Labels["service"] = svc.Name
 	s.Spec.Selector = map[string]string{"app": svc.Name}
-	s.Spec.Ports = []corev1.ServicePort{{Name: svc.Protocol, Port: int32(svc.Port), TargetPort: intstr.FromInt(svc.Port)}}
+	s.Spec.Ports = []servicePort{{Name: svc.Protocol, Port: int32(svc.Port), TargetPort: int32(svc.Port)}}
 	g.add(cl.Name, "v1", "Service", &s.ObjectMeta, s)
 
 	dr := &destinationRule{object: object{TypeMeta: typeMeta(g.istioAPI, "DestinationRule"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}

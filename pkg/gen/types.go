@@ -1,20 +1,11 @@
 package gen
 
-import (
-	networking "istio.io/api/networking/v1alpha3"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-)
+import networking "istio.io/api/networking/v1alpha3"
 
 // Local types for objects whose Go types live in modules meshgen does not otherwise need
-// (Rancher, cert-manager, external-dns, the Istio operator). Only the fields meshgen writes are
+// (Rancher, cert-manager, external-dns, the Istio operator; Kubernetes' own are in kube.go). Only the fields meshgen writes are
 // declared, all omitempty, so nothing unset is emitted. Istio's networking specs are the
 // upstream istio.io/api types; only their Kubernetes envelope is local.
-
-type object struct {
-	metav1.TypeMeta   `json:",inline"`
-	metav1.ObjectMeta `json:"metadata"`
-}
 
 // Rancher management.cattle.io/v3 Project.
 type project struct {
@@ -74,12 +65,12 @@ type gatewayComponent struct {
 }
 
 type k8sSpec struct {
-	Env     []corev1.EnvVar `json:"env,omitempty"`
-	Service *serviceSpec    `json:"service,omitempty"`
+	Env     []envVar        `json:"env,omitempty"`
+	Service *gatewayService `json:"service,omitempty"`
 }
 
-type serviceSpec struct {
-	Ports []corev1.ServicePort `json:"ports"`
+type gatewayService struct {
+	Ports []servicePort `json:"ports"`
 }
 
 type operatorValues struct {
