@@ -3,8 +3,10 @@ module github.com/meshgen/meshgen
 go 1.26.8
 
 require (
+	github.com/golang/protobuf v1.5.4
 	github.com/kptdev/krm-functions-sdk/go/fn v1.0.2
 	golang.org/x/sys v0.39.0
+	google.golang.org/protobuf v1.36.11
 	istio.io/api v1.31.4
 	k8s.io/api v0.34.1
 	k8s.io/apimachinery v0.34.1
@@ -32,7 +34,6 @@ require (
 	github.com/go-openapi/swag/typeutils v0.25.1 // indirect
 	github.com/go-openapi/swag/yamlutils v0.25.1 // indirect
 	github.com/gogo/protobuf v1.3.2 // indirect
-	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/google/gnostic-models v0.7.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/kptdev/kpt v1.0.0-beta.61 // indirect
@@ -47,7 +48,6 @@ require (
 	golang.org/x/net v0.48.0 // indirect
 	golang.org/x/text v0.32.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20251213004720-97cd9d5aeac2 // indirect
-	google.golang.org/protobuf v1.36.11 // indirect
 	gopkg.in/inf.v0 v0.9.1 // indirect
 	k8s.io/klog/v2 v2.130.1 // indirect
 	k8s.io/kube-openapi v0.0.0-20250910181357-589584f1c912 // indirect

@@ -55,14 +55,14 @@ func (g *gen) eastWest(cl *api.Cluster) {
 	g.add(cl.Name, operatorAPI, "IstioOperator", &op.ObjectMeta, op)
 
 	gw := &gateway{object: object{TypeMeta: typeMeta(g.istioAPI, "Gateway"), ObjectMeta: g.meta(g.cpNamespace(), "cross-network-gateway")}}
-	gw.Spec = &networking.Gateway{
+	gw.Spec = gatewaySpec{&networking.Gateway{
 		Selector: eastWestSelector,
 		Servers: []*networking.Server{{
 			Port:  &networking.Port{Number: mtlsPort, Name: "tls", Protocol: "TLS"},
 			Tls:   &networking.ServerTLSSettings{Mode: networking.ServerTLSSettings_AUTO_PASSTHROUGH},
 			Hosts: []string{"*.local"},
 		}},
-	}
+	}}
 	g.add(cl.Name, g.istioAPI, "Gateway", &gw.ObjectMeta, gw)
 }
 

@@ -44,11 +44,11 @@ func (g *gen) ingress(cl *api.Cluster, svc *api.Service) {
 	if cl.IngressAddress != "" && g.cfg.Spec.DNS.EndpointCluster == "" {
 		gw.Annotations[externalDNSTarget] = cl.IngressAddress
 	}
-	gw.Spec = &networking.Gateway{Selector: ingressSelector, Servers: gws}
+	gw.Spec = gatewaySpec{&networking.Gateway{Selector: ingressSelector, Servers: gws}}
 	g.add(cl.Name, g.istioAPI, "Gateway", &gw.ObjectMeta, gw)
 
 	vs := &virtualService{object: object{TypeMeta: typeMeta(g.istioAPI, "VirtualService"), ObjectMeta: g.meta(ns, name)}}
-	vs.Spec = &networking.VirtualService{Hosts: in.Hosts, Gateways: []string{name}, Http: routes(svc)}
+	vs.Spec = virtualServiceSpec{&networking.VirtualService{Hosts: in.Hosts, Gateways: []string{name}, Http: routes(svc)}}
 	g.add(cl.Name, g.istioAPI, "VirtualService", &vs.ObjectMeta, vs)
 }
 

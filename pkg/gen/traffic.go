@@ -18,14 +18,14 @@ func (g *gen) traffic(cl *api.Cluster, svc *api.Service) {
 	g.add(cl.Name, "v1", "Service", &s.ObjectMeta, s)
 
 	dr := &destinationRule{object: object{TypeMeta: typeMeta(g.istioAPI, "DestinationRule"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}
-	dr.Spec = &networking.DestinationRule{Host: fqdn(svc)}
+	dr.Spec = destinationRuleSpec{&networking.DestinationRule{Host: fqdn(svc)}}
 	for _, v := range svc.Versions {
 		dr.Spec.Subsets = append(dr.Spec.Subsets, &networking.Subset{Name: v.Name, Labels: map[string]string{"version": v.Name}})
 	}
 	g.add(cl.Name, g.istioAPI, "DestinationRule", &dr.ObjectMeta, dr)
 
 	vs := &virtualService{object: object{TypeMeta: typeMeta(g.istioAPI, "VirtualService"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}
-	vs.Spec = &networking.VirtualService{Hosts: []string{fqdn(svc)}, Http: routes(svc)}
+	vs.Spec = virtualServiceSpec{&networking.VirtualService{Hosts: []string{fqdn(svc)}, Http: routes(svc)}}
 	g.add(cl.Name, g.istioAPI, "VirtualService", &vs.ObjectMeta, vs)
 }
 

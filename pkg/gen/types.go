@@ -97,21 +97,32 @@ type injection struct {
 	InjectionTemplate string `json:"injectionTemplate"`
 }
 
-// Istio networking objects: upstream specs in a Kubernetes envelope.
+// Istio networking objects: upstream specs in a Kubernetes envelope. The specs are written by
+// protoJSON (protojson.go), which gives their own MarshalJSON's JSON without its cost.
 type gateway struct {
 	object `json:",inline"`
-	Spec   *networking.Gateway `json:"spec"`
+	Spec   gatewaySpec `json:"spec"`
 }
 
 type virtualService struct {
 	object `json:",inline"`
-	Spec   *networking.VirtualService `json:"spec"`
+	Spec   virtualServiceSpec `json:"spec"`
 }
 
 type destinationRule struct {
 	object `json:",inline"`
-	Spec   *networking.DestinationRule `json:"spec"`
+	Spec   destinationRuleSpec `json:"spec"`
 }
+
+type gatewaySpec struct{ *networking.Gateway }
+
+type virtualServiceSpec struct{ *networking.VirtualService }
+
+type destinationRuleSpec struct{ *networking.DestinationRule }
+
+func (s gatewaySpec) MarshalJSON() ([]byte, error)         { return protoJSON(s.Gateway) }
+func (s virtualServiceSpec) MarshalJSON() ([]byte, error)  { return protoJSON(s.VirtualService) }
+func (s destinationRuleSpec) MarshalJSON() ([]byte, error) { return protoJSON(s.DestinationRule) }
 
 // cert-manager.io/v1 Certificate and ClusterIssuer.
 type certificate struct {
