@@ -226,3 +226,54 @@ func TestKptRenderRemoves(t *testing.T) {
 		t.Errorf("the remaining cluster lost its files: %v", err)
 	}
 }
+
+// TestKptRootPackage reads the repository root as kpt reads a package before a render: the
+// Kptfile marks packages, .krmignore is honoured, subpackages (examples/kpt) are read on their
+// own. Its only resource must be the Kptfile: anything else would be fed to the pipeline, and
+// the invalid YAML in testdata/bad would fail kpt fn render before any function ran.
+func TestKptRootPackage(t *testing.T) {
+	root := filepath.Join("..", "..")
+	read := func(dir string) ([]*yaml.RNode, error) {
+		r := kio.LocalPackageReader{PackagePath: dir, PackageFileName: "Kptfile", MatchFilesGlob: append(kio.MatchAll, "Kptfile")}
+		return r.Read()
+	}
+	nodes, err := read(root)
+	if err != nil {
+		t.Fatalf("kpt cannot read the root package: %v", err)
+	}
+	for _, n := range nodes {
+		if p := n.GetAnnotations()[kioutil.PathAnnotation]; p != "Kptfile" {
+			t.Errorf("the root package holds %s %s from %s; add its folder to .krmignore", n.GetKind(), n.GetName(), p)
+		}
+	}
+	if len(nodes) != 1 {
+		t.Errorf("the root package has %d resources, want its Kptfile alone", len(nodes))
+	}
+	kf, err := os.ReadFile(filepath.Join(root, "Kptfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(kf, []byte("\npipeline:")) {
+		t.Error("the root Kptfile has a pipeline: it would run meshgen a second time on examples/kpt")
+	}
+	sub, err := read(filepath.Join(root, "examples", "kpt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sub) == 0 {
+		t.Error("examples/kpt reads as an empty package")
+	}
+	// The control: the Kptfile and the test data without .krmignore do not read clean.
+	tmp := t.TempDir()
+	if err := os.CopyFS(filepath.Join(tmp, "testdata"), os.DirFS(filepath.Join(root, "testdata"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "Kptfile"), kf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nodes, err = read(tmp)
+	if err == nil {
+		t.Errorf("without .krmignore the test data reads clean (%d resources): the check above proves nothing", len(nodes))
+	}
+	t.Logf("without .krmignore: %v", err)
+}
