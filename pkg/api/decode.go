@@ -31,7 +31,22 @@ func Decode(n *yaml.Node) (*MeshConfig, map[string]int, Errors) {
 type decoder struct {
 	errs  Errors
 	lines map[string]int
-	seen  int
+	seen  int  // nodes visited, aliases and merges followed included
+	over  bool // seen passed maxNodes; reported once
+}
+
+// spend counts k more nodes against maxNodes. Past it, it reports the error once and returns
+// false, and the caller stops.
+func (d *decoder) spend(n *yaml.Node, path string, k int) bool {
+	d.seen += k
+	if d.seen <= maxNodes {
+		return true
+	}
+	if !d.over {
+		d.over = true
+		d.fail(n, path, "input too complex: more than %d YAML nodes (alias expansion?)", maxNodes)
+	}
+	return false
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
@@ -39,11 +54,7 @@ func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 }
 
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
-	d.seen++
-	if d.seen > maxNodes {
-		if d.seen == maxNodes+1 {
-			d.fail(n, path, "input too complex: more than %d YAML nodes (alias expansion?)", maxNodes)
-		}
+	if !d.spend(n, path, 1) {
 		return
 	}
 	if n.Kind == yaml.AliasNode {
@@ -113,15 +124,17 @@ func (d *decoder) object(n *yaml.Node, v reflect.Value, path string) {
 	}
 	fields := fieldsOf(v.Type())
 	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
+	for _, e := range d.entries(n, path) {
+		k, val := e.key, e.value
 		p := join(path, k.Value)
 		if k.Kind != yaml.ScalarNode {
 			d.fail(k, path, "expected a field name, got %s", describe(k))
 			continue
 		}
 		if seen[k.Value] {
-			d.fail(k, p, "duplicate field")
+			if !e.merged {
+				d.fail(k, p, "duplicate field")
+			}
 			continue
 		}
 		seen[k.Value] = true
@@ -140,15 +153,17 @@ func (d *decoder) stringMap(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
+	for _, e := range d.entries(n, path) {
+		k, val := e.key, e.value
 		p := join(path, k.Value)
 		if k.Kind != yaml.ScalarNode {
 			d.fail(k, path, "expected a key, got %s", describe(k))
 			continue
 		}
 		if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
-			d.fail(k, p, "duplicate key")
+			if !e.merged {
+				d.fail(k, p, "duplicate key")
+			}
 			continue
 		}
 		if val.Kind == yaml.AliasNode {
@@ -161,6 +176,52 @@ func (d *decoder) stringMap(n *yaml.Node, v reflect.Value, path string) {
 		m.SetMapIndex(reflect.ValueOf(k.Value), reflect.ValueOf(val.Value))
 	}
 	v.Set(m)
+}
+
+type entry struct {
+	key, value *yaml.Node
+	merged     bool // from a merge key: yields to the mapping's own keys and earlier merges
+}
+
+// entries returns a mapping's pairs with YAML merge keys resolved ("<<: *defaults", or a list
+// of aliases): its own pairs first, then the merged ones, so that its own keys win and, among
+// several merged mappings, the first does, as the merge key's definition says.
+func (d *decoder) entries(n *yaml.Node, path string) []entry {
+	var own, merged []entry
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.ShortTag() != "!!merge" {
+			own = append(own, entry{key: k, value: val})
+			continue
+		}
+		val = resolveAlias(val)
+		sources := []*yaml.Node{val}
+		if val.Kind == yaml.SequenceNode {
+			sources = val.Content
+		}
+		for _, src := range sources {
+			src = resolveAlias(src)
+			if !d.spend(src, path, len(src.Content)) {
+				return own
+			}
+			if src.Kind != yaml.MappingNode {
+				d.fail(src, join(path, "<<"), "a merge takes a mapping or a list of mappings, got %s", describe(src))
+				continue
+			}
+			for _, e := range d.entries(src, path) {
+				e.merged = true
+				merged = append(merged, e)
+			}
+		}
+	}
+	return append(own, merged...)
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
 }
 
 func describe(n *yaml.Node) string {

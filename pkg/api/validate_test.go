@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -204,6 +206,10 @@ func TestDecode(t *testing.T) {
 		{"duplicate map key", "spec:\n  controlPlane:\n    nodeSelector: {a: b, a: c}\n", "spec.controlPlane.nodeSelector.a", "duplicate key", 3},
 		{"bool as string", "spec:\n  networkPolicies: {enabled: yes-please}\n", "spec.networkPolicies.enabled", "expected true or false", 2},
 		{"tagged non-bool", "spec:\n  networkPolicies: {enabled: !!bool maybe}\n", "spec.networkPolicies.enabled", "expected true or false", 2},
+		{"merge of a string", "x: &x a\nspec:\n  <<: *x\n", "spec.<<", "a merge takes a mapping", 1},
+		{"merged unknown field", "x: &x {netwrk: a}\nspec:\n  clusters:\n  - <<: *x\n", "spec.clusters[0].netwrk", "unknown field", 1},
+		{"duplicate beside a merge", "x: &x {name: a}\nspec:\n  clusters:\n  - <<: *x\n    name: b\n    name: c\n", "spec.clusters[0].name", "duplicate field", 6},
+		{"quoted << is a field", "spec:\n  \"<<\": {}\n", "spec.<<", "unknown field", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,6 +225,68 @@ func TestDecode(t *testing.T) {
 			}
 			t.Errorf("want an error at %s line %d containing %q, got %v", tt.path, tt.line, tt.msg, es)
 		})
+	}
+}
+
+// TestDecodeMerge: YAML merge keys work as their definition says: the mapping's own keys win,
+// then the first of several merged mappings, and merges nest.
+func TestDecodeMerge(t *testing.T) {
+	in := `
+spec:
+  clusters:
+  - &base {name: base, network: net-base, apiServer: "https://base:6443"}
+  - <<: *base
+    name: a
+  - &other {name: other, rancherClusterID: c-other, ingressAddress: 192.0.2.1}
+  - <<: [*other, *base]
+  - &nested {<<: *base, network: net-nested}
+  - <<: *nested
+    name: n
+  controlPlane:
+    nodeSelector: {<<: {zone: a, role: mesh}, zone: b}
+`
+	n, err := yaml.Parse(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, es := Decode(n.YNode())
+	if es != nil {
+		t.Fatal(es)
+	}
+	base := Cluster{Name: "base", Network: "net-base", APIServer: "https://base:6443"}
+	other := Cluster{Name: "other", RancherClusterID: "c-other", IngressAddress: "192.0.2.1"}
+	both := Cluster{Name: "other", Network: "net-base", APIServer: "https://base:6443", RancherClusterID: "c-other", IngressAddress: "192.0.2.1"}
+	want := []Cluster{
+		base,
+		{Name: "a", Network: "net-base", APIServer: "https://base:6443"},
+		other,
+		both,
+		{Name: "base", Network: "net-nested", APIServer: "https://base:6443"},
+		{Name: "n", Network: "net-nested", APIServer: "https://base:6443"},
+	}
+	if !reflect.DeepEqual(c.Spec.Clusters, want) {
+		t.Errorf("clusters\n%+v\nwant\n%+v", c.Spec.Clusters, want)
+	}
+	if sel := c.Spec.ControlPlane.NodeSelector; sel["zone"] != "b" || sel["role"] != "mesh" || len(sel) != 2 {
+		t.Errorf("nodeSelector %v, want zone b (its own) and role mesh (merged)", sel)
+	}
+}
+
+// TestDecodeMergeBomb: merges that multiply (each level merging the last ten times) count
+// against the node budget like aliases, and fail with an error, not with a truncated config.
+func TestDecodeMergeBomb(t *testing.T) {
+	in := "l0: &l0 {name: a, network: b}\n"
+	for i := 1; i <= 8; i++ {
+		in += fmt.Sprintf("l%d: &l%d {<<: [%s]}\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*l%d, ", i-1), 10), ", "))
+	}
+	in += "spec:\n  clusters:\n  - <<: *l8\n"
+	n, err := yaml.Parse(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, es := Decode(n.YNode())
+	if es == nil || !strings.Contains(es.Error(), "too complex") {
+		t.Fatalf("want the node budget to stop the merge, got %v", es)
 	}
 }
 
