@@ -48,6 +48,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &a [*a]"))
 	f.Add([]byte("{\"apiVersion\": \"meshgen.dev/v1alpha1\", \"kind\": \"MeshConfig\", \"spec\": {\"clusters\": [{}]}}"))
 	f.Add([]byte("kind: MeshConfig\nspec: {services: [{versions: [{weight: 0x7fffffff}, {weight: 0x7fffffff}]}]}\n"))
+	f.Add([]byte("kind: MeshConfig\nspec:\n  clusters:\n  - &a {name: a, network: n}\n  - <<: [*a, {<<: *a}]\n    name: b\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		docs, err := api.ParseDocs("fuzz.yaml", data)
 		if err != nil {
