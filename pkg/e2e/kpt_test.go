@@ -21,29 +21,8 @@ import (
 // the files whose items the function dropped.
 func kptRender(t *testing.T, bin, pkg, configPath string) {
 	t.Helper()
-	r := kio.LocalPackageReader{PackagePath: pkg, PreserveSeqIndent: true, MatchFilesGlob: append(kio.MatchAll, "Kptfile")}
-	nodes, err := r.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := map[string]bool{}
-	var fc *yaml.RNode
-	for _, n := range nodes {
-		p := n.GetAnnotations()[kioutil.PathAnnotation]
-		before[p] = true
-		if p == configPath {
-			fc = n.Copy()
-		}
-	}
-	if fc == nil {
-		t.Fatalf("no %s in the package", configPath)
-	}
-	var in bytes.Buffer
-	w := kio.ByteWriter{Writer: &in, KeepReaderAnnotations: true, WrappingKind: kio.ResourceListKind, WrappingAPIVersion: kio.ResourceListAPIVersion, FunctionConfig: fc}
-	if err := w.Write(nodes); err != nil {
-		t.Fatal(err)
-	}
-	stdout, stderr, code := run(t, pkg, in.Bytes(), bin)
+	in, before := kptInput(t, pkg, configPath)
+	stdout, stderr, code := run(t, pkg, in, bin)
 	if code != 0 {
 		t.Fatalf("function: exit %d\n%s", code, stderr)
 	}
@@ -70,6 +49,35 @@ func kptRender(t *testing.T, bin, pkg, configPath string) {
 		t.Fatal(err)
 	}
 	removeEmptyDirs(pkg)
+}
+
+// kptInput is the ResourceList kpt hands a function for the package at pkg, and the paths of
+// its items.
+func kptInput(t *testing.T, pkg, configPath string) ([]byte, map[string]bool) {
+	t.Helper()
+	r := kio.LocalPackageReader{PackagePath: pkg, PreserveSeqIndent: true, MatchFilesGlob: append(kio.MatchAll, "Kptfile")}
+	nodes, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := map[string]bool{}
+	var fc *yaml.RNode
+	for _, n := range nodes {
+		p := n.GetAnnotations()[kioutil.PathAnnotation]
+		paths[p] = true
+		if p == configPath {
+			fc = n.Copy()
+		}
+	}
+	if fc == nil {
+		t.Fatalf("no %s in the package", configPath)
+	}
+	var in bytes.Buffer
+	w := kio.ByteWriter{Writer: &in, KeepReaderAnnotations: true, WrappingKind: kio.ResourceListKind, WrappingAPIVersion: kio.ResourceListAPIVersion, FunctionConfig: fc}
+	if err := w.Write(nodes); err != nil {
+		t.Fatal(err)
+	}
+	return in.Bytes(), paths
 }
 
 func removeEmptyDirs(root string) {
