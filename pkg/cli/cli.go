@@ -178,6 +178,9 @@ func render(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if o.cluster != "" && !slices.Contains(gen.Clusters(in.Config), o.cluster) {
 		return report(stderr, api.Errors{{File: in.File, Path: "--cluster", Msg: fmt.Sprintf("unknown cluster %q; the mesh has %s", o.cluster, strings.Join(gen.Clusters(in.Config), ", "))}})
 	}
+	if !o.check {
+		return write(o, in, stdout, stderr)
+	}
 	objs, err := gen.Render(in, o.cluster)
 	if err != nil {
 		return report(stderr, err)
@@ -187,26 +190,83 @@ func render(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return report(stderr, err)
 	}
 	if gen.HasCredentials(objs) {
-		fmt.Fprintln(stderr, "meshgen: warning: the output contains cluster credentials (remote secrets); keep it out of public repositories or encrypt it")
+		warnCredentials(stderr)
 	}
+	d, err := out.Diff(o.out, out.BuildTree(in.Config.Metadata.Name, docs))
+	if err != nil {
+		return report(stderr, err)
+	}
+	if d != "" {
+		fmt.Fprint(stdout, d)
+		fmt.Fprintf(stderr, "meshgen: %s is out of date with %s; run meshgen render -o %s\n", o.out, in.File, o.out)
+		return Invalid
+	}
+	return OK
+}
+
+func warnCredentials(stderr io.Writer) {
+	fmt.Fprintln(stderr, "meshgen: warning: the output contains cluster credentials (remote secrets); keep it out of public repositories or encrypt it")
+}
+
+// write renders into a stream or a tree one cluster at a time and encodes each object as it
+// comes, so that a mesh of a hundred clusters never has all its objects in memory: only the
+// stream's bytes, and for a tree not even those. Either output appears whole or not at all.
+func write(o *options, in *api.Input, stdout, stderr io.Writer) int {
+	creds := false
 	if o.out == "" {
-		stdout.Write(out.Stream(docs))
-		return OK
-	}
-	tree := out.BuildTree(in.Config.Metadata.Name, docs)
-	if o.check {
-		d, err := out.Diff(o.out, tree)
+		// Kept per cluster: one buffer that doubled its way to the whole stream would need half
+		// as much again while it copies.
+		var chunks [][]byte
+		var buf []byte
+		err := gen.Each(in, o.cluster, func(objs []gen.Object) error {
+			creds = creds || gen.HasCredentials(objs)
+			buf = buf[:0]
+			for i, obj := range objs {
+				var err error
+				if buf, err = out.AppendStream(buf, obj, len(chunks) == 0 && i == 0); err != nil {
+					return err
+				}
+			}
+			chunks = append(chunks, bytes.Clone(buf))
+			return nil
+		})
 		if err != nil {
 			return report(stderr, err)
 		}
-		if d != "" {
-			fmt.Fprint(stdout, d)
-			fmt.Fprintf(stderr, "meshgen: %s is out of date with %s; run meshgen render -o %s\n", o.out, in.File, o.out)
-			return Invalid
+		if creds {
+			warnCredentials(stderr)
+		}
+		for _, c := range chunks {
+			stdout.Write(c)
 		}
 		return OK
 	}
-	if err := out.Write(o.out, tree); err != nil {
+	w, err := out.NewTreeWriter(o.out, in.Config.Metadata.Name)
+	if err != nil {
+		return report(stderr, err)
+	}
+	var buf []byte
+	err = gen.Each(in, o.cluster, func(objs []gen.Object) error {
+		creds = creds || gen.HasCredentials(objs)
+		for _, obj := range objs {
+			var err error
+			if buf, err = out.AppendEncode(buf[:0], obj); err != nil {
+				return err
+			}
+			if err := w.Add(obj.Path(), buf); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		w.Abort()
+		return report(stderr, err)
+	}
+	if creds {
+		warnCredentials(stderr)
+	}
+	if err := w.Commit(); err != nil {
 		return report(stderr, err)
 	}
 	return OK

@@ -58,11 +58,37 @@ func Render(in *api.Input, cluster string) ([]Object, error) {
 	if cluster != "" && !slices.Contains(Clusters(in.Config), cluster) {
 		return nil, api.Errors{{Path: "cluster", Msg: fmt.Sprintf("unknown cluster %q (known: %v)", cluster, Clusters(in.Config))}}
 	}
-	objs := Select(Generate(in), cluster)
+	objs := generate(in, cluster)
 	if err := Check(objs); err != nil {
 		return nil, err
 	}
 	return objs, nil
+}
+
+// Each renders as Render does but hands the objects over one output folder at a time
+// (Rancher's, then each cluster's), each folder checked, so that a caller which writes as it
+// goes holds one cluster's objects instead of the whole mesh's. It stops at the first error,
+// emit's included.
+func Each(in *api.Input, cluster string, emit func([]Object) error) error {
+	if cluster != "" && !slices.Contains(Clusters(in.Config), cluster) {
+		return api.Errors{{Path: "cluster", Msg: fmt.Sprintf("unknown cluster %q (known: %v)", cluster, Clusters(in.Config))}}
+	}
+	g := newGen(in)
+	var err error
+	g.each(cluster, func() bool {
+		objs := g.objs
+		g.objs = nil
+		if len(objs) == 0 {
+			return true
+		}
+		// Two objects can collide only within one cluster, so checking folder by folder finds
+		// what Check finds on the whole mesh.
+		if err = Check(objs); err == nil {
+			err = emit(objs)
+		}
+		return err == nil
+	})
+	return err
 }
 
 // HasCredentials tells whether objects carry cluster credentials (inline remote secrets).

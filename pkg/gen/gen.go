@@ -46,10 +46,32 @@ func (o Object) Path() string {
 // Generate returns the objects of every cluster, Rancher's first, then each cluster in the
 // order of spec.clusters; within a cluster, namespaces come before what lives in them.
 func Generate(in *api.Input) []Object {
+	return generate(in, "")
+}
+
+// generate is Generate for one output folder (rancher or a cluster), or for all of them when
+// cluster is empty. A folder's objects depend on the mesh, never on other folders' objects,
+// so this equals Select(Generate(in), cluster) without building the rest of the mesh.
+func generate(in *api.Input, cluster string) []Object {
 	g := newGen(in)
-	g.rancher()
+	g.each(cluster, func() bool { return true })
+	return g.objs
+}
+
+// each generates the selected folders in order and calls done after each one; done may take
+// g.objs away, and stops the generation by returning false.
+func (g *gen) each(cluster string, done func() bool) {
+	if cluster == "" || cluster == api.Reserved {
+		g.rancher()
+		if !done() {
+			return
+		}
+	}
 	for i := range g.cfg.Spec.Clusters {
 		cl := &g.cfg.Spec.Clusters[i]
+		if cluster != "" && cl.Name != cluster {
+			continue
+		}
 		g.namespaces(cl)
 		g.issuers(cl)
 		g.controlPlane(cl)
@@ -62,8 +84,10 @@ func Generate(in *api.Input) []Object {
 			g.ingress(cl, svc)
 			g.dns(cl, svc)
 		}
+		if !done() {
+			return
+		}
 	}
-	return g.objs
 }
 
 type gen struct {
@@ -72,10 +96,13 @@ type gen struct {
 	// istioAPI is the networking.istio.io version the mesh's release serves.
 	istioAPI string
 	objs     []Object
+	// kubeconfigs holds each peer's kubeconfig: every other cluster's remote secret carries
+	// the same one, so it is marshalled once per cluster instead of once per secret.
+	kubeconfigs map[string][]byte
 }
 
 func newGen(in *api.Input) *gen {
-	g := &gen{cfg: in.Config, creds: in.Creds, istioAPI: "networking.istio.io/v1beta1"}
+	g := &gen{cfg: in.Config, creds: in.Creds, istioAPI: "networking.istio.io/v1beta1", kubeconfigs: map[string][]byte{}}
 	if v, _ := api.ParseSemver(in.Config.Spec.Istio.Version); !v.Less(api.Semver{Major: 1, Minor: 22}) {
 		g.istioAPI = "networking.istio.io/v1"
 	}

@@ -26,6 +26,9 @@ func (g *gen) remoteSecrets(cl *api.Cluster) {
 }
 
 func (g *gen) kubeconfig(peer *api.Cluster) []byte {
+	if b, ok := g.kubeconfigs[peer.Name]; ok {
+		return b
+	}
 	c := g.creds[peer.Name]
 	kc := kubeconfig{
 		APIVersion:     "v1",
@@ -37,5 +40,6 @@ func (g *gen) kubeconfig(peer *api.Cluster) []byte {
 	}
 	// Marshalling plain structs of strings cannot fail.
 	b, _ := yaml.Marshal(kc)
+	g.kubeconfigs[peer.Name] = b
 	return b
 }

@@ -157,10 +157,14 @@ func treeSetup(t *testing.T) (dir string, old Tree) {
 // treeChanged is the next render: every file's content changes, west's service is no longer
 // produced and two new files are.
 func treeChanged() Tree {
-	docs := slices.DeleteFunc(treeDocs("2", "east/shop_destinationrule_catalog.yaml", "north/namespace_shop.yaml"), func(d Document) bool {
+	return BuildTree("demo", treeChangedDocs())
+}
+
+// treeChangedDocs are the documents of treeChanged.
+func treeChangedDocs() []Document {
+	return slices.DeleteFunc(treeDocs("2", "east/shop_destinationrule_catalog.yaml", "north/namespace_shop.yaml"), func(d Document) bool {
 		return d.Path == "west/shop_service_catalog.yaml"
 	})
-	return BuildTree("demo", docs)
 }
 
 func TestWriteFailureKeepsOldTree(t *testing.T) {
@@ -353,4 +357,55 @@ func TestWriteNewFolder(t *testing.T) {
 	if files != len(tr) {
 		t.Errorf("%d files written, want %d", files, len(tr))
 	}
+}
+
+// TestTreeWriterWritesWhatWriteWrites: adding documents one by one leaves the folder exactly
+// as Write of the whole tree does, into a new folder and over an old tree with foreign files.
+func TestTreeWriterWritesWhatWriteWrites(t *testing.T) {
+	for _, over := range []bool{false, true} {
+		t.Run(fmt.Sprintf("over-old-tree=%v", over), func(t *testing.T) {
+			a, b := filepath.Join(t.TempDir(), "out"), filepath.Join(t.TempDir(), "out")
+			if over {
+				a, _ = treeSetup(t)
+				b, _ = treeSetup(t)
+			}
+			if err := Write(a, BuildTree("demo", treeChangedDocs())); err != nil {
+				t.Fatal(err)
+			}
+			w, err := NewTreeWriter(b, "demo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range treeChangedDocs() {
+				if err := w.Add(d.Path, d.Data); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			treeSame(t, "TreeWriter against Write", treeSnapshot(t, b), treeSnapshot(t, a))
+			treeOnlyChild(t, b)
+		})
+	}
+}
+
+// TestTreeWriterAbortKeepsOldTree: a refused file or any failure before Commit leaves the
+// folder as it was and nothing beside it.
+func TestTreeWriterAbortKeepsOldTree(t *testing.T) {
+	dir, _ := treeSetup(t)
+	before := treeSnapshot(t, dir)
+	w, err := NewTreeWriter(dir, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Add("east/namespace_shop.yaml", []byte("kind: Test\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Add("east/sample_service_foo.yaml", []byte("kind: Test\n")); err == nil {
+		t.Fatal("Add over a foreign file succeeded")
+	}
+	w.Abort()
+	treeSame(t, "after Abort", treeSnapshot(t, dir), before)
+	treeOnlyChild(t, dir)
 }
