@@ -1,9 +1,10 @@
 package gen
 
 import (
-	"sigs.k8s.io/yaml"
+	"encoding/json"
 
 	"github.com/meshgen/meshgen/pkg/api"
+	"github.com/meshgen/meshgen/pkg/yamlenc"
 )
 
 // remoteSecrets gives this cluster's istiod read access to every other cluster: one secret per
@@ -38,8 +39,10 @@ func (g *gen) kubeconfig(peer *api.Cluster) []byte {
 		CurrentContext: peer.Name,
 		Users:          []namedUser{{Name: peer.Name, User: kubeUser{Token: c.Token}}},
 	}
-	// Marshalling plain structs of strings cannot fail.
-	b, _ := yaml.Marshal(kc)
+	// Plain structs of strings: neither step can fail. The YAML is what istioctl's
+	// create-remote-secret writes, without paying yaml.v2's start-up.
+	j, _ := json.Marshal(kc)
+	b, _ := yamlenc.Append(nil, j)
 	g.kubeconfigs[peer.Name] = b
 	return b
 }
