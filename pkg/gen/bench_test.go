@@ -77,6 +77,37 @@ func BenchmarkRenderEncode(b *testing.B) {
 	}
 }
 
+// BenchmarkEachEncode is what render pays: one folder's objects at a time, each encoded and
+// let go (render -o writes it to the staging folder), so the heap stays one cluster large.
+func BenchmarkEachEncode(b *testing.B) {
+	for _, s := range sizes {
+		b.Run(s.name, func(b *testing.B) {
+			in := input(b, s.mesh)
+			b.ReportAllocs()
+			var n, size int
+			var buf []byte
+			for b.Loop() {
+				n, size = 0, 0
+				err := gen.Each(in, "", func(objs []gen.Object) error {
+					for _, o := range objs {
+						var err error
+						if buf, err = out.AppendEncode(buf[:0], o); err != nil {
+							return err
+						}
+						size += len(buf)
+					}
+					n += len(objs)
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			report(b, n, size)
+		})
+	}
+}
+
 // report adds the per-object figures that show whether cost stays flat as the mesh grows.
 func report(b *testing.B, objects, size int) {
 	b.ReportMetric(float64(objects), "objects/op")
