@@ -32,7 +32,7 @@ golden:
 	$(GO) test ./pkg/cli -run Golden -update -count=1
 
 # Bounded fuzzing; new crashers land in pkg/api/testdata/fuzz and fail the next go test. The
-# bound is a number of runs (about 30 and 50 s here), not a duration: with a duration, Go 1.26
+# bound is a number of runs (20 to 30 s each here), not a duration: with a duration, Go 1.26
 # can fail a clean run with "context deadline exceeded" when the time runs out during a
 # minimisation (golang/go#75804, fixed in Go 1.27).
 FUZZTIME ?= 50000x
