@@ -33,14 +33,6 @@ func Check(objs []Object) error {
 	return nil
 }
 
-// Select keeps the objects of one cluster (or of "rancher"); an empty name keeps all.
-func Select(objs []Object, cluster string) []Object {
-	if cluster == "" {
-		return objs
-	}
-	return slices.DeleteFunc(slices.Clone(objs), func(o Object) bool { return o.Cluster != cluster })
-}
-
 // Clusters lists the output folders of a mesh: rancher when set, then each cluster.
 func Clusters(c *api.MeshConfig) []string {
 	var names []string

@@ -51,7 +51,7 @@ func Generate(in *api.Input) []Object {
 
 // generate is Generate for one output folder (rancher or a cluster), or for all of them when
 // cluster is empty. A folder's objects depend on the mesh, never on other folders' objects,
-// so this equals Select(Generate(in), cluster) without building the rest of the mesh.
+// so this equals Generate's objects of that folder without building the rest of the mesh.
 func generate(in *api.Input, cluster string) []Object {
 	g := newGen(in)
 	g.each(cluster, func() bool { return true })

@@ -12,12 +12,6 @@ import (
 	"github.com/meshgen/meshgen/pkg/yamlenc"
 )
 
-// Encode returns the canonical YAML of one object: its JSON as sigs.k8s.io/yaml writes it
-// (package yamlenc). The same object always gives the same bytes.
-func Encode(o gen.Object) ([]byte, error) {
-	return AppendEncode(nil, o)
-}
-
 // AppendEncode appends the YAML of one object to dst, for callers that write many objects
 // into one buffer or file.
 func AppendEncode(dst []byte, o gen.Object) ([]byte, error) {
@@ -78,9 +72,9 @@ func EncodeAll(objs []gen.Object) ([]Document, error) {
 	return docs, nil
 }
 
-// AppendStream appends one object to dst as Stream writes it: a "---" line unless it is the
-// stream's first, the "# Source:" comment, the YAML. Callers that render cluster by cluster
-// build the stream without holding every document apart.
+// AppendStream appends one object to dst as a document of a YAML stream: a "---" line unless
+// it is the stream's first, a "# Source:" comment naming its path (as helm template does), the
+// YAML. The stream is ready for kubectl apply -f -.
 func AppendStream(dst []byte, o gen.Object, first bool) ([]byte, error) {
 	if !first {
 		dst = append(dst, "---\n"...)
@@ -89,24 +83,4 @@ func AppendStream(dst []byte, o gen.Object, first bool) ([]byte, error) {
 	dst = append(dst, o.Path()...)
 	dst = append(dst, '\n')
 	return AppendEncode(dst, o)
-}
-
-// Stream writes the documents as one YAML stream, each behind a "# Source:" comment naming
-// its path (as helm template does), ready for kubectl apply -f -.
-func Stream(docs []Document) []byte {
-	n := 0
-	for _, d := range docs {
-		n += len("---\n# Source: \n") + len(d.Path) + len(d.Data)
-	}
-	b := bytes.NewBuffer(make([]byte, 0, n))
-	for i, d := range docs {
-		if i > 0 {
-			b.WriteString("---\n")
-		}
-		b.WriteString("# Source: ")
-		b.WriteString(d.Path)
-		b.WriteByte('\n')
-		b.Write(d.Data)
-	}
-	return b.Bytes()
 }

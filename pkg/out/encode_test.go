@@ -41,7 +41,15 @@ func TestAppendEncodeAndStream(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !bytes.Equal(stream, Stream(docs)) {
-		t.Fatal("AppendStream of all objects differs from Stream")
+	var want2 []byte
+	for i, d := range docs {
+		if i > 0 {
+			want2 = append(want2, "---\n"...)
+		}
+		want2 = append(want2, "# Source: "+d.Path+"\n"...)
+		want2 = append(want2, d.Data...)
+	}
+	if !bytes.Equal(stream, want2) {
+		t.Fatal("AppendStream of all objects is not the documents, each behind ---, # Source: and its path")
 	}
 }
