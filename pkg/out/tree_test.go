@@ -409,3 +409,47 @@ func TestTreeWriterAbortKeepsOldTree(t *testing.T) {
 	treeSame(t, "after Abort", treeSnapshot(t, dir), before)
 	treeOnlyChild(t, dir)
 }
+
+// TestTreeWriterFailureKeepsOldTree: render's path (Add each document, Abort on an error,
+// Commit) fails as Write does: at any file, in the files Commit adds, or at the swap, the old
+// tree stays byte for byte and nothing is left beside it.
+func TestTreeWriterFailureKeepsOldTree(t *testing.T) {
+	docs := treeChangedDocs()
+	steps := []string{"write " + docs[0].Path, "write " + docs[len(docs)-1].Path, "write east/kustomization.yaml", "write " + ManifestFile, "swap"}
+	for _, step := range steps {
+		t.Run(step, func(t *testing.T) {
+			dir, _ := treeSetup(t)
+			before := treeSnapshot(t, dir)
+			injected := errors.New("injected failure")
+			reached := false
+			treeFailpoint(t, func(s string) error {
+				if s == step {
+					reached = true
+					return injected
+				}
+				return nil
+			})
+			err := func() error {
+				w, err := NewTreeWriter(dir, "demo")
+				if err != nil {
+					return err
+				}
+				for _, d := range docs {
+					if err := w.Add(d.Path, d.Data); err != nil {
+						w.Abort()
+						return err
+					}
+				}
+				return w.Commit()
+			}()
+			if !reached {
+				t.Fatalf("never reached step %q", step)
+			}
+			if !errors.Is(err, injected) {
+				t.Fatalf("got %v, want the injected failure", err)
+			}
+			treeSame(t, "after a failed TreeWriter", treeSnapshot(t, dir), before)
+			treeOnlyChild(t, dir)
+		})
+	}
+}
