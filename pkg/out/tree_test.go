@@ -142,6 +142,20 @@ func treeFailpoint(t *testing.T, f func(step string) error) {
 	t.Cleanup(func() { failpoint = nil })
 }
 
+// treeFailAt makes the named step fail with the returned error; reached tells whether it did.
+func treeFailAt(t *testing.T, step string) (injected error, reached *bool) {
+	t.Helper()
+	injected, reached = errors.New("injected failure"), new(bool)
+	treeFailpoint(t, func(s string) error {
+		if s == step {
+			*reached = true
+			return injected
+		}
+		return nil
+	})
+	return injected, reached
+}
+
 // treeSetup writes the first tree and adds the user's files beside meshgen's.
 func treeSetup(t *testing.T) (dir string, old Tree) {
 	t.Helper()
@@ -175,17 +189,9 @@ func TestWriteFailureKeepsOldTree(t *testing.T) {
 		t.Run(step, func(t *testing.T) {
 			dir, _ := treeSetup(t)
 			before := treeSnapshot(t, dir)
-			injected := errors.New("injected failure")
-			reached := false
-			treeFailpoint(t, func(s string) error {
-				if s == step {
-					reached = true
-					return injected
-				}
-				return nil
-			})
+			injected, reached := treeFailAt(t, step)
 			err := Write(dir, next)
-			if !reached {
+			if !*reached {
 				t.Fatalf("Write never reached step %q", step)
 			}
 			if !errors.Is(err, injected) {
@@ -420,15 +426,7 @@ func TestTreeWriterFailureKeepsOldTree(t *testing.T) {
 		t.Run(step, func(t *testing.T) {
 			dir, _ := treeSetup(t)
 			before := treeSnapshot(t, dir)
-			injected := errors.New("injected failure")
-			reached := false
-			treeFailpoint(t, func(s string) error {
-				if s == step {
-					reached = true
-					return injected
-				}
-				return nil
-			})
+			injected, reached := treeFailAt(t, step)
 			err := func() error {
 				w, err := NewTreeWriter(dir, "demo")
 				if err != nil {
@@ -442,7 +440,7 @@ func TestTreeWriterFailureKeepsOldTree(t *testing.T) {
 				}
 				return w.Commit()
 			}()
-			if !reached {
+			if !*reached {
 				t.Fatalf("never reached step %q", step)
 			}
 			if !errors.Is(err, injected) {
