@@ -47,8 +47,8 @@ func Clusters(c *api.MeshConfig) []string {
 
 // Render generates, selects one cluster's objects if asked, and checks the result.
 func Render(in *api.Input, cluster string) ([]Object, error) {
-	if cluster != "" && !slices.Contains(Clusters(in.Config), cluster) {
-		return nil, api.Errors{{Path: "cluster", Msg: fmt.Sprintf("unknown cluster %q (known: %v)", cluster, Clusters(in.Config))}}
+	if err := known(in, cluster); err != nil {
+		return nil, err
 	}
 	objs := generate(in, cluster)
 	if err := Check(objs); err != nil {
@@ -62,8 +62,8 @@ func Render(in *api.Input, cluster string) ([]Object, error) {
 // goes holds one cluster's objects instead of the whole mesh's. It stops at the first error,
 // emit's included.
 func Each(in *api.Input, cluster string, emit func([]Object) error) error {
-	if cluster != "" && !slices.Contains(Clusters(in.Config), cluster) {
-		return api.Errors{{Path: "cluster", Msg: fmt.Sprintf("unknown cluster %q (known: %v)", cluster, Clusters(in.Config))}}
+	if err := known(in, cluster); err != nil {
+		return err
 	}
 	g := newGen(in)
 	var err error
@@ -81,6 +81,14 @@ func Each(in *api.Input, cluster string, emit func([]Object) error) error {
 		return err == nil
 	})
 	return err
+}
+
+// known accepts an empty cluster (all of them) or the name of an output folder.
+func known(in *api.Input, cluster string) error {
+	if cluster != "" && !slices.Contains(Clusters(in.Config), cluster) {
+		return api.Errors{{Path: "cluster", Msg: fmt.Sprintf("unknown cluster %q (known: %v)", cluster, Clusters(in.Config))}}
+	}
+	return nil
 }
 
 // HasCredentials tells whether objects carry cluster credentials (inline remote secrets).

@@ -3,7 +3,6 @@ package gen
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	netv1 "k8s.io/api/networking/v1"
 
 	"github.com/meshgen/meshgen/pkg/api"
+	"github.com/meshgen/meshgen/pkg/synth"
 )
 
 // TestKubeTypes holds the local Kubernetes structs (kube.go) to k8s.io/api: every such object
@@ -99,34 +99,16 @@ func generic(t *testing.T, b []byte) any {
 	return v
 }
 
-// example loads examples/<dir>: mesh.yaml and its credentials.
+// example loads examples/<dir>: mesh.yaml and its credentials, as the CLI does.
 func example(t *testing.T, dir string) *api.Input {
 	t.Helper()
-	var docs []api.Doc
-	for _, f := range []string{"mesh.yaml", "credentials.yaml"} {
-		p := filepath.Join("..", "..", "examples", dir, f)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ds, err := api.ParseDocs(p, b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs = append(docs, ds...)
+	m, err := synth.Read(filepath.Join("..", "..", "examples", dir))
+	if err != nil {
+		t.Fatal(err)
 	}
-	var cfg api.Doc
-	var creds []api.Doc
-	for _, d := range docs {
-		if api.IsCredentials(d.Node) {
-			creds = append(creds, d)
-		} else {
-			cfg = d
-		}
-	}
-	in, es := api.Load(cfg, creds)
-	if es != nil {
-		t.Fatal(es)
+	in, err := m.Input()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return in
 }
