@@ -25,7 +25,7 @@ func tool(t *testing.T, name string) string {
 	if os.Getenv("MESHGEN_SKIP_E2E") == "1" {
 		t.Skipf("MESHGEN_SKIP_E2E=1: skipping the test that runs the real %s", name)
 	}
-	if p := os.Getenv("MESHGEN_" + strings.ToUpper(name)); p != "" {
+	if p := os.Getenv("MESHGEN_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); p != "" {
 		return p
 	}
 	p, err := exec.LookPath(name)
