@@ -355,7 +355,7 @@ func issue(o Options, cluster string, root *x509.Certificate, rootPEM []byte, ro
 	if err != nil {
 		return nil, err
 	}
-	tmpl.Subject = pkix.Name{Organization: []string{"Istio"}, CommonName: "Intermediate CA", Locality: []string{cluster}}
+	tmpl.Subject = subject("Istio", "Intermediate CA", cluster)
 	tmpl.MaxPathLenZero = true
 	if o.Namespace != "" {
 		tmpl.DNSNames = []string{"istiod." + o.Namespace + ".svc"}
@@ -379,7 +379,7 @@ func selfSign(r io.Reader, key *rsa.PrivateKey, now time.Time) (*x509.Certificat
 	if err != nil {
 		return nil, nil, err
 	}
-	tmpl.Subject = pkix.Name{Organization: []string{"Istio"}, CommonName: "Root CA"}
+	tmpl.Subject = subject("Istio", "Root CA", "")
 	der, err := x509.CreateCertificate(r, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return nil, nil, err
@@ -390,6 +390,22 @@ func selfSign(r io.Reader, key *rsa.PrivateKey, now time.Time) (*x509.Certificat
 	}
 	return cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
 }
+
+// subject is common.mk's req_dn in its order: O, CN, then L where there is one (pkix.Name's
+// own fields would put L first).
+func subject(o, cn, l string) pkix.Name {
+	n := pkix.Name{ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidO, Value: o}, {Type: oidCN, Value: cn}}}
+	if l != "" {
+		n.ExtraNames = append(n.ExtraNames, pkix.AttributeTypeAndValue{Type: oidL, Value: l})
+	}
+	return n
+}
+
+var (
+	oidCN = asn1.ObjectIdentifier{2, 5, 4, 3}
+	oidL  = asn1.ObjectIdentifier{2, 5, 4, 7}
+	oidO  = asn1.ObjectIdentifier{2, 5, 4, 10}
+)
 
 // template holds what root and intermediate share: common.mk's req_ext section.
 func template(r io.Reader, pub crypto.PublicKey, notBefore, notAfter time.Time) (*x509.Certificate, error) {

@@ -3,7 +3,9 @@ package certs
 import (
 	"bytes"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,6 +92,16 @@ func readCert(t *testing.T, path string) *x509.Certificate {
 	return c
 }
 
+// rdns is a subject's attributes in certificate order, as openssl prints them.
+func rdns(n pkix.Name) string {
+	short := map[string]string{"2.5.4.3": "CN", "2.5.4.7": "L", "2.5.4.10": "O"}
+	var s []string
+	for _, a := range n.Names {
+		s = append(s, short[a.Type.String()]+"="+fmt.Sprint(a.Value))
+	}
+	return strings.Join(s, ",")
+}
+
 // openssl returns the openssl binary. make test has it (.ci/tools installs Debian's openssl
 // when it is missing); a run without it fails unless MESHGEN_SKIP_E2E=1 says to skip.
 func openssl(t *testing.T) string {
@@ -151,7 +163,7 @@ func TestWriteLayout(t *testing.T) {
 
 	rootPEM, _ := os.ReadFile(filepath.Join(dir, RootCert))
 	root := readCert(t, filepath.Join(dir, RootCert))
-	if root.Subject.String() != "CN=Root CA,O=Istio" || !root.IsCA || root.MaxPathLen > 0 || !bytes.Equal(root.RawSubject, root.RawIssuer) {
+	if rdns(root.Subject) != "O=Istio,CN=Root CA" || !root.IsCA || root.MaxPathLen > 0 || !bytes.Equal(root.RawSubject, root.RawIssuer) {
 		t.Errorf("root: subject %s, CA %v, pathlen %d", root.Subject, root.IsCA, root.MaxPathLen)
 	}
 	wantUsage := x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment | x509.KeyUsageKeyEncipherment | x509.KeyUsageCertSign
@@ -164,7 +176,7 @@ func TestWriteLayout(t *testing.T) {
 	for _, cl := range []string{"c1", "c2"} {
 		cd := filepath.Join(dir, cl)
 		ca := readCert(t, filepath.Join(cd, CACert))
-		if ca.Subject.String() != "CN=Intermediate CA,O=Istio,L="+cl || !ca.IsCA || !ca.MaxPathLenZero || ca.MaxPathLen != 0 {
+		if rdns(ca.Subject) != "O=Istio,CN=Intermediate CA,L="+cl || !ca.IsCA || !ca.MaxPathLenZero || ca.MaxPathLen != 0 {
 			t.Errorf("%s: subject %s, CA %v, pathlen %d", cl, ca.Subject, ca.IsCA, ca.MaxPathLen)
 		}
 		if ca.KeyUsage != wantUsage || !slices.Equal(ca.DNSNames, []string{"istiod.istio-system.svc"}) {
