@@ -87,7 +87,7 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	clusters := validateClusters(&es, s)
 	validateRancher(&es, s)
 	oneOf(&es, "spec.remoteSecrets.mode", s.RemoteSecrets.Mode, RemoteSecretsInline, RemoteSecretsNone)
-	oneOf(&es, "spec.trust.mode", s.Trust.Mode, TrustExternal)
+	validateTrust(&es, c)
 	for i, p := range s.NetworkPolicies.APIServerPorts {
 		port(&es, fmt.Sprintf("spec.networkPolicies.apiServerPorts[%d]", i), p)
 	}

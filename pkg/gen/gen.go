@@ -73,6 +73,7 @@ func (g *gen) each(cluster string, done func() bool) {
 			continue
 		}
 		g.namespaces(cl)
+		g.trust(cl)
 		g.issuers(cl)
 		g.controlPlane(cl)
 		g.eastWest(cl)

@@ -118,6 +118,10 @@ func process(rl *fn.ResourceList) (fn.KubeObjects, string, error) {
 		}
 		items[i] = o
 	}
+	// What the user must do for the output to work (trust): info results, beside the count.
+	for _, m := range gen.Info(in.Config) {
+		rl.Results = append(rl.Results, &fn.Result{Message: m, Severity: fn.Info})
+	}
 	var warn string
 	if gen.HasCredentials(objs) {
 		warn = "meshgen: the output contains cluster credentials (remote secrets); keep it out of public repositories or encrypt it"
