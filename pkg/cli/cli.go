@@ -34,6 +34,7 @@ Usage:
   meshgen                              KRM function: ResourceList on stdin, result on stdout
   meshgen render FILE... [-o DIR] [--cluster NAME] [--check]
   meshgen validate FILE...
+  meshgen certs FILE... -o DIR [--force]
   meshgen version
 
 Run 'meshgen COMMAND --help' for a command's flags.
@@ -50,6 +51,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return render(args[1:], stdin, stdout, stderr)
 	case "validate":
 		return validate(args[1:], stdin, stdout, stderr)
+	case "certs":
+		return certsCmd(args[1:], stdin, stdout, stderr)
 	case "version":
 		fs := flag.NewFlagSet("version", flag.ContinueOnError)
 		fs.SetOutput(stderr)
@@ -179,7 +182,7 @@ func render(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return report(stderr, api.Errors{{File: in.File, Path: "--cluster", Msg: fmt.Sprintf("unknown cluster %q; the mesh has %s", o.cluster, strings.Join(gen.Clusters(in.Config), ", "))}})
 	}
 	if !o.check {
-		return write(o, in, stdout, stderr)
+		return info(write(o, in, stdout, stderr), in, stderr)
 	}
 	objs, err := gen.Render(in, o.cluster)
 	if err != nil {
@@ -201,7 +204,7 @@ func render(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "meshgen: %s is out of date with %s; run meshgen render -o %s\n", o.out, in.File, o.out)
 		return Invalid
 	}
-	return OK
+	return info(OK, in, stderr)
 }
 
 func warnCredentials(stderr io.Writer) {

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/meshgen/meshgen/pkg/api"
+	"github.com/meshgen/meshgen/pkg/certs"
+	"github.com/meshgen/meshgen/pkg/gen"
+)
+
+const certsHelp = `Usage: meshgen certs FILE... -o DIR [--force]
+
+Writes the mesh's CA files offline, as Istio's tools/certs/Makefile.selfsigned.mk does:
+DIR/root-cert.pem and DIR/root-key.pem, and with spec.trust.mode external, for every cluster
+DIR/<cluster>/{ca-cert.pem,ca-key.pem,root-cert.pem,cert-chain.pem}. Prints the kubectl
+commands that put them into each cluster (before istiod starts); never prints a key.
+
+An existing root is reused, never replaced. A cluster folder that is complete and chains to
+the root is kept as it is; a new cluster gets a new intermediate. Keys are written with mode
+0600. DIR must not be inside a tree written by meshgen render -o (keys do not belong in Git).
+
+`
+
+// certsKeyBits is the RSA key size; tests lower it to keep key generation cheap.
+var certsKeyBits = certs.DefaultKeyBits
+
+func certsCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("certs", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("o", "", "write the CA files into `DIR` (required; outside the GitOps tree)")
+	force := fs.Bool("force", false, "replace the files of cluster folders that are incomplete or do not chain to the root")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), certsHelp)
+		fs.PrintDefaults()
+	}
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return OK
+			}
+			return Usage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(files) == 0 || *dir == "" {
+		fmt.Fprintln(stderr, "meshgen certs: at least one FILE and -o DIR are required")
+		fs.Usage()
+		return Usage
+	}
+	in, code := load(files, stdin, stderr)
+	if in == nil {
+		return code
+	}
+	c := in.Config
+	rootOnly := c.Spec.Trust.Mode == api.TrustCertManager
+	var names []string
+	for _, cl := range c.Spec.Clusters {
+		names = append(names, cl.Name)
+	}
+	res, err := certs.Write(certs.Options{
+		Dir:       *dir,
+		Namespace: c.Spec.ControlPlane.Namespace,
+		Clusters:  names,
+		RootOnly:  rootOnly,
+		Force:     *force,
+		KeyBits:   certsKeyBits,
+	})
+	if err != nil {
+		for _, l := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(stderr, "meshgen:", l)
+		}
+		return Invalid
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(stderr, "meshgen: warning:", w)
+	}
+	fmt.Fprintf(stderr, "meshgen: %s: root %s\n", filepath.Join(*dir, certs.RootCert), res.Root)
+	for _, r := range res.Clusters {
+		fmt.Fprintf(stderr, "meshgen: %s: intermediate %s\n", filepath.Join(*dir, r.Name), r.Action)
+	}
+	ns := c.Spec.ControlPlane.Namespace
+	for _, cl := range c.Spec.Clusters {
+		if rootOnly {
+			fmt.Fprintf(stdout, "# %s: the root for cert-manager's ClusterIssuer %s (cert-manager installed)\n", cl.Name, api.RootCAName(c))
+			fmt.Fprintf(stdout, "kubectl create secret tls %s -n %s --cert=%s --key=%s\n", api.RootCAName(c), api.CertManagerNamespace,
+				shellQuote(filepath.Join(*dir, certs.RootCert)), shellQuote(filepath.Join(*dir, certs.RootKey)))
+			continue
+		}
+		fmt.Fprintf(stdout, "# %s: before istiod starts (namespace %s must exist)\n", cl.Name, ns)
+		fmt.Fprintf(stdout, "kubectl create secret generic %s -n %s", gen.CACertsSecret, ns)
+		for _, f := range certs.ClusterFiles {
+			fmt.Fprintf(stdout, " --from-file=%s", shellQuote(filepath.Join(*dir, cl.Name, f)))
+		}
+		fmt.Fprintln(stdout)
+	}
+	return OK
+}
+
+// shellQuote quotes a path for sh when it holds anything but plain characters.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=+,@%", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// info prints, after a successful render, what the user must do for the output to work (see
+// gen.Info); the KRM mode returns the same lines as info results.
+func info(code int, in *api.Input, stderr io.Writer) int {
+	if code == OK {
+		for _, m := range gen.Info(in.Config) {
+			fmt.Fprintln(stderr, m)
+		}
+	}
+	return code
+}
