@@ -429,3 +429,16 @@ func TestGitWorkTreeWarning(t *testing.T) {
 		t.Errorf("warnings %q", res.Warnings)
 	}
 }
+
+func TestLooseRootKeyWarning(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "certs")
+	mustWrite(t, dir, false, "c1")
+	if res := mustWrite(t, dir, false, "c1"); len(res.Warnings) != 0 {
+		t.Errorf("0600 key: warnings %q", res.Warnings)
+	}
+	os.Chmod(filepath.Join(dir, RootKey), 0o644)
+	res := mustWrite(t, dir, false, "c1")
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "readable by others (mode 0644)") {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+}
