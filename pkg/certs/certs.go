@@ -154,36 +154,36 @@ func Write(o Options) (*Result, error) {
 		rootKey = key
 		plan = append(plan, file{rel: RootKey, data: encodeKey(key), mode: 0o600}, file{rel: RootCert, data: rootPEM, mode: 0o644})
 	}
+	// Every cluster is checked before any key is made, so one run reports every problem. With
+	// a broken root (root nil) only the folders' completeness can be checked.
 	if !o.RootOnly {
 		for _, cl := range o.Clusters {
-			if len(errs) > 0 {
-				// Still look at every cluster, so one run reports every problem.
-				if _, err := clusterState(o.Dir, cl, nil, nil, now); err != nil {
-					errs = append(errs, err)
-				}
-				continue
-			}
 			act, err := clusterState(o.Dir, cl, root, rootPEM, now)
-			if err != nil && !o.Force {
+			switch {
+			case err != nil && !o.Force:
 				errs = append(errs, err)
 				continue
-			}
-			if err != nil {
+			case err != nil:
 				act = Replaced
 			}
 			res.Clusters = append(res.Clusters, ClusterResult{cl, act})
-			if act == Kept {
-				continue
-			}
-			files, err := issue(o, cl, root, rootPEM, rootKey, now)
-			if err != nil {
-				return nil, err
-			}
-			for i := range files {
-				files[i].replace = act == Replaced
-			}
-			plan = append(plan, files...)
 		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for _, r := range res.Clusters {
+		if r.Action == Kept {
+			continue
+		}
+		files, err := issue(o, r.Name, root, rootPEM, rootKey, now)
+		if err != nil {
+			return nil, err
+		}
+		for i := range files {
+			files[i].replace = r.Action == Replaced
+		}
+		plan = append(plan, files...)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -442,3 +442,15 @@ func TestLooseRootKeyWarning(t *testing.T) {
 		t.Errorf("warnings %q", res.Warnings)
 	}
 }
+
+// One run names every broken folder, not just the first.
+func TestEveryProblemReported(t *testing.T) {
+	dir := t.TempDir()
+	mustWrite(t, dir, false, "c1", "c2", "c3")
+	os.Remove(filepath.Join(dir, "c1", CertChain))
+	os.WriteFile(filepath.Join(dir, "c3", RootCert), []byte("not a root\n"), 0o644)
+	_, err := write(t, dir, false, "c1", "c2", "c3")
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "c1")+": incomplete") || !strings.Contains(err.Error(), filepath.Join(dir, "c3")+": root-cert.pem differs") || strings.Contains(err.Error(), filepath.Join(dir, "c2")) {
+		t.Errorf("got %v", err)
+	}
+}
