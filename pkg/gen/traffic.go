@@ -25,8 +25,19 @@ func (g *gen) traffic(cl *api.Cluster, svc *api.Service) {
 	g.add(cl.Name, g.istioAPI, "DestinationRule", &dr.ObjectMeta, dr)
 
 	vs := &virtualService{object: object{TypeMeta: typeMeta(g.istioAPI, "VirtualService"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}
-	vs.Spec = virtualServiceSpec{&networking.VirtualService{Hosts: []string{fqdn(svc)}, Http: routes(svc)}}
+	vs.Spec = virtualServiceSpec{&networking.VirtualService{Hosts: []string{fqdn(svc)}, Http: meshRoutes(svc)}}
 	g.add(cl.Name, g.istioAPI, "VirtualService", &vs.ObjectMeta, vs)
+}
+
+// meshRoutes are the routes of the mesh VirtualService: the matched route, then a match-less
+// route with the same weights. Without it, a call inside the mesh to any other path finds no
+// route and gets a 404 from the sidecar.
+func meshRoutes(svc *api.Service) []*networking.HTTPRoute {
+	r := routes(svc)
+	if len(svc.HTTP) > 0 {
+		r = append(r, &networking.HTTPRoute{Route: r[0].Route})
+	}
+	return r
 }
 
 // routes is the weighted split with the service's URI matches. Versions with weight 0 keep

@@ -1,0 +1,43 @@
+package gen
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+// TestMeshDefaultRoute: the mesh VirtualService ends with a match-less route carrying the same
+// weights as the matched one, so an in-mesh call to any other path is routed, not 404ed. The
+// ingress VirtualService keeps only the matches: they are what the edge exposes.
+func TestMeshDefaultRoute(t *testing.T) {
+	in := input(2)
+	svc := &in.Config.Spec.Services[0]
+	svc.HTTP = []api.HTTPMatch{{Prefix: "/catalog"}}
+	svc.Versions = []api.Version{{Name: "v1", Weight: 80, Clusters: []string{"c0", "c1"}}, {Name: "v2", Weight: 20, Clusters: []string{"c1"}}}
+	objs := Generate(in)
+	for _, cl := range []string{"c0", "c1"} {
+		vs := find(objs, cl, "VirtualService", "web")[0].Body.(*virtualService)
+		http := vs.Spec.Http
+		if len(http) != 2 {
+			t.Fatalf("%s: want the matched route and a default route, got %d routes: %s", cl, len(http), js(t, vs))
+		}
+		last := http[len(http)-1]
+		if len(last.Match) != 0 {
+			t.Errorf("%s: the last route has matches: %s", cl, js(t, last))
+		}
+		if !reflect.DeepEqual(js(t, last.Route), js(t, http[0].Route)) {
+			t.Errorf("%s: default route weights %s differ from the matched route's %s", cl, js(t, last.Route), js(t, http[0].Route))
+		}
+		ing := find(objs, cl, "VirtualService", "web-ingress")[0].Body.(*virtualService)
+		if len(ing.Spec.Http) != 1 || len(ing.Spec.Http[0].Match) != 1 {
+			t.Errorf("%s: the ingress VirtualService must expose only the matched paths: %s", cl, js(t, ing))
+		}
+	}
+	// Without matches there is one route, already match-less.
+	svc.HTTP = nil
+	vs := find(Generate(in), "c0", "VirtualService", "web")[0].Body.(*virtualService)
+	if len(vs.Spec.Http) != 1 || len(vs.Spec.Http[0].Match) != 0 {
+		t.Errorf("without matches: want one match-less route, got %s", js(t, vs))
+	}
+}
