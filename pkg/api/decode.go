@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -76,6 +77,14 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	case reflect.Struct:
 		d.object(n, v, path)
 	case reflect.Map:
+		if v.Type() == freeMap {
+			if m, ok := d.free(n, path).(map[string]any); ok {
+				v.Set(reflect.ValueOf(m))
+			} else {
+				d.fail(n, path, "expected a mapping, got %s", describe(n))
+			}
+			return
+		}
 		d.stringMap(n, v, path)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
@@ -176,6 +185,69 @@ func (d *decoder) stringMap(n *yaml.Node, v reflect.Value, path string) {
 		m.SetMapIndex(reflect.ValueOf(k.Value), reflect.ValueOf(val.Value))
 	}
 	v.Set(m)
+}
+
+// freeMap is the type of a free-form field, such as a webhook solver's config.
+var freeMap = reflect.TypeFor[map[string]any]()
+
+// free decodes a free-form value into what encoding/json writes back: maps with string keys,
+// lists, strings, booleans, int64 and finite float64. Every node counts against maxNodes, so an
+// alias bomb inside it fails like anywhere else.
+func (d *decoder) free(n *yaml.Node, path string) any {
+	if !d.spend(n, path, 1) {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil
+		}
+		return d.free(n.Alias, path)
+	case yaml.MappingNode:
+		m := map[string]any{}
+		for _, e := range d.entries(n, path) {
+			if e.key.Kind != yaml.ScalarNode {
+				d.fail(e.key, path, "expected a key, got %s", describe(e.key))
+				continue
+			}
+			p := join(path, e.key.Value)
+			if _, dup := m[e.key.Value]; dup {
+				if !e.merged {
+					d.fail(e.key, p, "duplicate key")
+				}
+				continue
+			}
+			m[e.key.Value] = d.free(e.value, p)
+		}
+		return m
+	case yaml.SequenceNode:
+		l := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			l[i] = d.free(c, fmt.Sprintf("%s[%d]", path, i))
+		}
+		return l
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return nil
+	case "!!bool":
+		if b, err := strconv.ParseBool(strings.ToLower(n.Value)); err == nil {
+			return b
+		}
+	case "!!int":
+		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
+			return i
+		}
+		d.fail(n, path, "expected a 64-bit integer, got %q", n.Value)
+		return nil
+	case "!!float":
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f
+		}
+		d.fail(n, path, "expected a finite number, got %q", n.Value)
+		return nil
+	}
+	return n.Value
 }
 
 type entry struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -78,8 +79,78 @@ func Load(cfg Doc, creds []Doc) (*Input, Errors) {
 
 // IsCredentials tells whether a document is a credentials Secret. It looks at the annotation
 // alone, so that a Secret broken elsewhere is reported as a broken Secret, not as a stranger.
+//
+// A Secret whose annotation is a misspelling of CredentialsAnnotation counts too, so that
+// ReadCredentials names the misspelling instead of the Secret being taken for a stranger (in
+// KRM mode, passed through with its token).
 func IsCredentials(n *yaml.Node) bool {
-	return lookup(n, "metadata", "annotations", CredentialsAnnotation) != nil
+	return lookup(n, "metadata", "annotations", CredentialsAnnotation) != nil || misspelt(n) != ""
+}
+
+// misspelt returns an annotation key of n that is close to CredentialsAnnotation but not it.
+func misspelt(n *yaml.Node) string {
+	a := lookup(n, "metadata", "annotations")
+	if a == nil || a.Kind != yaml.MappingNode {
+		return ""
+	}
+	keys := make([]string, 0, len(a.Content)/2)
+	for i := 0; i+1 < len(a.Content); i += 2 {
+		keys = append(keys, a.Content[i].Value)
+	}
+	return MisspeltCredentials(keys)
+}
+
+// MisspeltCredentials returns the first of an object's annotation keys that is a misspelling
+// of CredentialsAnnotation (case, punctuation, up to three letters, or another domain), or ""
+// when there is none or the right one is among them.
+func MisspeltCredentials(keys []string) string {
+	if slices.Contains(keys, CredentialsAnnotation) {
+		return ""
+	}
+	want := squash(CredentialsAnnotation)
+	for _, k := range keys {
+		sq := squash(k)
+		if editDistance(sq, want) <= 3 || (strings.Contains(sq, "meshgen") && strings.Contains(sq, "credential")) {
+			return k
+		}
+	}
+	return ""
+}
+
+// squash keeps the lower-case letters and digits of s: case and punctuation slips vanish.
+func squash(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// editDistance is the Levenshtein distance of two short ASCII strings, at most 64 bytes each
+// (longer pairs count as far apart).
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // header is the part of any object that tells what it is.
@@ -165,6 +236,10 @@ func ReadCredentials(docs []Doc) (Credentials, Errors) {
 		// Each message points at the line of the field it names, not at the document.
 		fail := func(at []string, format string, args ...any) {
 			es = append(es, FieldError{File: d.File, Line: lineOf(d.Node, at...), Path: strings.Join(at, "."), Msg: fmt.Sprintf("credentials Secret %q: ", s.Metadata.Name) + fmt.Sprintf(format, args...)})
+		}
+		if k := misspelt(d.Node); k != "" {
+			fail([]string{"metadata", "annotations", k}, "annotation %q is misspelt: meshgen reads %s", k, CredentialsAnnotation)
+			continue
 		}
 		annotation := []string{"metadata", "annotations", CredentialsAnnotation}
 		if s.APIVersion != "v1" || s.Kind != "Secret" {

@@ -141,6 +141,9 @@ type ACME struct {
 type DNS01Webhook struct {
 	GroupName  string `json:"groupName"`
 	SolverName string `json:"solverName"`
+	// Config is the solver's own configuration, passed to the webhook as is (cert-manager's
+	// ACMEIssuerDNS01ProviderWebhook.config); its schema is the webhook's.
+	Config map[string]any `json:"config,omitempty"`
 }
 
 type Service struct {

@@ -36,11 +36,7 @@ spec:
 
 func baseConfig(t *testing.T) (*MeshConfig, Credentials) {
 	t.Helper()
-	n, err := yaml.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _, es := Decode(n.YNode())
+	c, es := decodeString(t, base)
 	if es != nil {
 		t.Fatal(es)
 	}

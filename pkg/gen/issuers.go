@@ -13,7 +13,7 @@ func (g *gen) issuers(cl *api.Cluster) {
 			Server:              a.Server,
 			PreferredChain:      a.PreferredChain,
 			PrivateKeySecretRef: secretRef{Name: is.Name},
-			Solvers:             []acmeSolver{{DNS01: dns01{Webhook: webhook{GroupName: a.DNS01Webhook.GroupName, SolverName: a.DNS01Webhook.SolverName}}}},
+			Solvers:             []acmeSolver{{DNS01: dns01{Webhook: webhook{GroupName: a.DNS01Webhook.GroupName, SolverName: a.DNS01Webhook.SolverName, Config: a.DNS01Webhook.Config}}}},
 		}
 		g.add(cl.Name, ci.APIVersion, ci.Kind, &ci.ObjectMeta, ci)
 	}

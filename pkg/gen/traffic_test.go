@@ -2,6 +2,7 @@ package gen
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/meshgen/meshgen/pkg/api"
@@ -39,5 +40,17 @@ func TestMeshDefaultRoute(t *testing.T) {
 	vs := find(Generate(in), "c0", "VirtualService", "web")[0].Body.(*virtualService)
 	if len(vs.Spec.Http) != 1 || len(vs.Spec.Http[0].Match) != 0 {
 		t.Errorf("without matches: want one match-less route, got %s", js(t, vs))
+	}
+}
+
+// TestIssuerWebhookConfig: the DNS-01 webhook solver gets its config, which most webhooks need
+// (credentials reference, zone); without it the solver cannot be configured at all.
+func TestIssuerWebhookConfig(t *testing.T) {
+	in := input(1)
+	in.Config.Spec.Issuers = []api.Issuer{{Name: "le", ACME: &api.ACME{Email: "a@example.com", Server: "https://acme.example.com",
+		DNS01Webhook: &api.DNS01Webhook{GroupName: "acme.example.com", SolverName: "s", Config: map[string]any{"secretRef": map[string]any{"name": "creds"}}}}}}
+	ci := js(t, find(Generate(in), "c0", "ClusterIssuer", "le")[0].Body)
+	if !strings.Contains(ci, `"webhook":{"groupName":"acme.example.com","solverName":"s","config":{"secretRef":{"name":"creds"}}}`) {
+		t.Errorf("ClusterIssuer: %s", ci)
 	}
 }

@@ -173,8 +173,9 @@ type dns01 struct {
 }
 
 type webhook struct {
-	GroupName  string `json:"groupName"`
-	SolverName string `json:"solverName"`
+	GroupName  string         `json:"groupName"`
+	SolverName string         `json:"solverName"`
+	Config     map[string]any `json:"config,omitempty"`
 }
 
 // externaldns.k8s.io/v1alpha1 DNSEndpoint.

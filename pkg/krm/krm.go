@@ -5,6 +5,7 @@ package krm
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -80,7 +81,7 @@ func process(rl *fn.ResourceList) (fn.KubeObjects, string, error) {
 	}
 	var creds []api.Doc
 	for _, it := range rl.Items {
-		if it.GetAnnotation(api.CredentialsAnnotation) != "" {
+		if it.GetAnnotation(api.CredentialsAnnotation) != "" || api.MisspeltCredentials(slices.Collect(maps.Keys(it.GetAnnotations()))) != "" {
 			creds = append(creds, api.Doc{File: it.PathAnnotation(), Node: it.CopyToResourceNode().YNode()})
 		}
 	}
