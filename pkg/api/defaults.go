@@ -7,6 +7,8 @@ const (
 	DefaultNamespace     = "istio-system"
 	DefaultProtocol      = "http"
 	DefaultAPIServerPort = 6443
+	// KubernetesServicePort is the in-cluster endpoint of the API server, the kubernetes Service.
+	KubernetesServicePort = 443
 )
 
 // Default fills every optional field that has a default, so the generator never guesses.
@@ -40,7 +42,7 @@ func Default(c *MeshConfig) {
 		s.NetworkPolicies.Enabled = &t
 	}
 	if len(s.NetworkPolicies.APIServerPorts) == 0 {
-		s.NetworkPolicies.APIServerPorts = []int{DefaultAPIServerPort}
+		s.NetworkPolicies.APIServerPorts = []int{KubernetesServicePort, DefaultAPIServerPort}
 	}
 	for i := range s.Services {
 		if s.Services[i].Protocol == "" {

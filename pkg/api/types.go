@@ -112,6 +112,8 @@ type NetworkPolicies struct {
 	Enabled *bool `json:"enabled,omitempty"`
 	// APIServerPorts are the local API server's ports that istiod must reach.
 	APIServerPorts []int `json:"apiServerPorts,omitempty"`
+	// MonitoringNamespace may scrape the sidecars' and gateways' metrics (15020, 15090).
+	MonitoringNamespace string `json:"monitoringNamespace,omitempty"`
 }
 
 type DNS struct {

@@ -31,8 +31,11 @@ var (
 // Profiles are the installation profiles istioctl knows; anything else is a typo.
 var Profiles = []string{"ambient", "default", "demo", "empty", "minimal", "openshift", "openshift-ambient", "preview", "remote", "stable"}
 
-// Protocols are the service protocols meshgen routes with HTTP routes.
-var Protocols = []string{"grpc", "http", "http2"}
+// Protocols are the service protocols: HTTP routes for all but tcp.
+var Protocols = []string{"grpc", "http", "http2", ProtocolTCP}
+
+// ProtocolTCP is routed with weighted TCP routes, without URI matches.
+const ProtocolTCP = "tcp"
 
 // Reserved is the output folder of the Rancher management cluster's objects.
 const Reserved = "rancher"
@@ -90,6 +93,9 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	validateTrust(&es, c)
 	for i, p := range s.NetworkPolicies.APIServerPorts {
 		port(&es, fmt.Sprintf("spec.networkPolicies.apiServerPorts[%d]", i), p)
+	}
+	if m := s.NetworkPolicies.MonitoringNamespace; m != "" {
+		name(&es, "spec.networkPolicies.monitoringNamespace", m, dnsLabel)
 	}
 	if ec := s.DNS.EndpointCluster; ec != "" {
 		if !clusters[ec] {
@@ -287,6 +293,14 @@ func validateServices(es *Errors, s *Spec, clusters, namespaces, issuers map[str
 		validateVersions(es, p, svc.Versions, clusters)
 		for j, m := range svc.HTTP {
 			validateMatch(es, fmt.Sprintf("%s.http[%d]", p, j), m)
+		}
+		if svc.Protocol == ProtocolTCP {
+			if len(svc.HTTP) > 0 {
+				es.add(p+".http", "a tcp service has no URI matches: its route is by port only")
+			}
+			if svc.Ingress != nil {
+				es.add(p+".ingress", "the ingress Gateway serves HTTP and HTTPS; a tcp service cannot be exposed through it")
+			}
 		}
 		if in := svc.Ingress; in != nil {
 			if len(in.Hosts) == 0 {

@@ -133,7 +133,10 @@ func TestValidate(t *testing.T) {
 		{"port zero", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Port = 0 }, "spec.services[0].port", "between 1 and 65535"},
 		{"port negative", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Port = -1 }, "spec.services[0].port", "between 1 and 65535"},
 		{"port too big", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Port = 70000 }, "spec.services[0].port", "between 1 and 65535"},
-		{"protocol", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Protocol = "tcp" }, "spec.services[0].protocol", "one of"},
+		{"protocol", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Protocol = "udp" }, "spec.services[0].protocol", "one of"},
+		{"tcp with matches", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Protocol = "tcp" }, "spec.services[0].http", "no URI matches"},
+		{"tcp with ingress", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Protocol = "tcp" }, "spec.services[0].ingress", "cannot be exposed"},
+		{"monitoring namespace", func(c *MeshConfig, _ Credentials) { c.Spec.NetworkPolicies.MonitoringNamespace = "Mon" }, "spec.networkPolicies.monitoringNamespace", "DNS label"},
 		{"no versions", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Versions = nil }, "spec.services[0].versions", "at least one"},
 		{"weights sum", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Versions[0].Weight = 50 }, "spec.services[0].versions", "add up to 100, got 110"},
 		{"weight range", func(c *MeshConfig, _ Credentials) {

@@ -137,26 +137,6 @@ func TestTrafficIdentical(t *testing.T) {
 	}
 }
 
-// TestNetworkPolicyPorts: the mesh's ports are open, 15443 above all, and the API server ports.
-func TestNetworkPolicyPorts(t *testing.T) {
-	objs := Generate(input(2))
-	cp := js(t, find(objs, "c0", "NetworkPolicy", "np-istio-ports")[0].Body)
-	app := js(t, find(objs, "c0", "NetworkPolicy", "np-web")[0].Body)
-	for _, p := range []int{15010, 15012, 15014, 15017, 15021, 15443, 6443, 53} {
-		if !strings.Contains(cp, fmt.Sprintf(`"port":%d`, p)) {
-			t.Errorf("np-istio-ports lacks %d", p)
-		}
-	}
-	for _, p := range []int{80, 15012, 15443, 53} {
-		if !strings.Contains(app, fmt.Sprintf(`"port":%d`, p)) {
-			t.Errorf("np-web lacks %d", p)
-		}
-	}
-	if !strings.Contains(app, `"protocol":"UDP"`) {
-		t.Error("np-web does not allow DNS over UDP")
-	}
-}
-
 // TestDNSEndpoint: one owner cluster lists every site, split into A and AAAA records.
 func TestDNSEndpoint(t *testing.T) {
 	objs := Generate(input(3))

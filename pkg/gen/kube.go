@@ -101,6 +101,7 @@ type networkPolicyRule struct {
 }
 
 type networkPolicyPeer struct {
+	PodSelector       *labelSelector `json:"podSelector,omitempty"`
 	NamespaceSelector *labelSelector `json:"namespaceSelector,omitempty"`
 }
 

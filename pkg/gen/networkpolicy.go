@@ -8,53 +8,118 @@ import (
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
-// Istio's control-plane ports: xDS plain and TLS, monitoring, the injection webhook.
+// Ports of Istio's workloads that the NetworkPolicies name (see Istio's "Ports used by Istio").
 const (
-	xdsPort        = 15010
-	monitoringPort = 15014
+	monitoringPort = 15014 // istiod's metrics
+	mergedMetrics  = 15020 // a sidecar's merged Prometheus metrics and rewritten app probes
+	envoyMetrics   = 15090 // Envoy's own Prometheus metrics
 	dnsPort        = 53
 	// The ingress gateway runs unprivileged and listens on these for 80 and 443.
 	gatewayHTTP  = 8080
 	gatewayHTTPS = 8443
+	// kubernetesServicePort is the in-cluster API server endpoint, the kubernetes Service.
+	kubernetesServicePort = 443
 )
 
-// networkPolicies opens exactly what the mesh needs under Rancher's project network isolation.
-// Each rule exists because the seed lost traffic without it.
+// Pod labels of Istio's workloads, as its charts set them.
+var (
+	istiodSelector = map[string]string{"app": "istiod"}
+)
+
+const metadataName = "kubernetes.io/metadata.name"
+
+// networkPolicies opens what the mesh needs, workload by workload, under Rancher's project
+// network isolation or any default-deny: each Istio workload gets the ports it serves and
+// nothing else (istiod's plaintext xDS 15010 and debug 8080 stay closed to other namespaces),
+// and every mesh workload may call every mesh service.
 func (g *gen) networkPolicies(cl *api.Cluster) {
 	s := &g.cfg.Spec
 	if !*s.NetworkPolicies.Enabled {
 		return
 	}
+	cp := g.cpNamespace()
 	k, v := g.injection()
-	meshNamespaces := []networkPolicyPeer{{NamespaceSelector: &labelSelector{MatchLabels: map[string]string{k: v}}}}
-	np := g.policy(g.cpNamespace(), "np-istio", labelSelector{})
-	np.Spec.Ingress = []networkPolicyRule{{From: meshNamespaces}}
-	np.Spec.Egress = []networkPolicyRule{{To: meshNamespaces}}
-	g.add(cl.Name, "networking.k8s.io/v1", "NetworkPolicy", &np.ObjectMeta, np)
-
-	in := []int{xdsPort, istiodPort, monitoringPort, webhookPort, statusPort, mtlsPort}
-	if g.hasIngress() {
-		in = append(in, gatewayHTTP, gatewayHTTPS)
+	meshNamespaces := networkPolicyPeer{NamespaceSelector: &labelSelector{MatchLabels: map[string]string{k: v}}}
+	inCP := func(pods map[string]string) networkPolicyPeer {
+		return networkPolicyPeer{NamespaceSelector: &labelSelector{MatchLabels: map[string]string{metadataName: cp}}, PodSelector: &labelSelector{MatchLabels: pods}}
 	}
-	out := []int{xdsPort, istiodPort, monitoringPort, webhookPort, statusPort, mtlsPort}
-	// istiod watches every peer's API server through its remote secret, and its own.
-	out = append(out, g.apiServerPorts()...)
-	if len(s.Issuers) > 0 {
-		// ACME and the DNS-01 webhook are reached over HTTP(S).
-		out = append(out, 80, 443)
-	}
-	np = g.policy(g.cpNamespace(), "np-istio-ports", labelSelector{})
-	np.Spec.Ingress = []networkPolicyRule{{Ports: tcp(in)}}
-	np.Spec.Egress = []networkPolicyRule{{Ports: append(tcp(out), dns()...)}}
-	g.add(cl.Name, "networking.k8s.io/v1", "NetworkPolicy", &np.ObjectMeta, np)
+	istiod := inCP(istiodSelector)
+	svcPorts := g.servicePorts()
+	dnsRule := networkPolicyRule{Ports: dns()}
 
+	// The control-plane namespace is closed but for name lookups; each workload's own policy
+	// below opens what it serves and calls. Policies add up, so this one only isolates.
+	np := g.policy(cp, "np-istio", labelSelector{})
+	np.Spec.Egress = []networkPolicyRule{dnsRule}
+	g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
+
+	// istiod: xDS and certificates (15012) and metrics (15014) for the cluster's pods; the
+	// webhooks (15017) for the API server, which is no pod and has no address known here.
+	// Out: the local API server and every peer's, through the remote secrets.
+	np = g.policy(cp, "np-istiod", labelSelector{MatchLabels: istiodSelector})
+	np.Spec.Ingress = []networkPolicyRule{
+		{Ports: tcp([]int{istiodPort, monitoringPort}), From: []networkPolicyPeer{{NamespaceSelector: &labelSelector{}}}},
+		{Ports: tcp([]int{webhookPort})},
+	}
+	np.Spec.Egress = []networkPolicyRule{{Ports: tcp(g.apiServerPorts())}}
+	g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
+
+	// The ingress gateway: its listeners and the load balancer's health check from anywhere;
+	// out to the mesh's services, here or through the other clusters' east-west gateways.
+	np = g.policy(cp, "np-istio-ingressgateway", labelSelector{MatchLabels: ingressSelector})
+	np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS, statusPort})}}, g.monitoring()...)
+	np.Spec.Egress = []networkPolicyRule{
+		{Ports: tcp(svcPorts), To: []networkPolicyPeer{meshNamespaces}},
+		{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
+		{Ports: tcp([]int{mtlsPort})},
+	}
+	g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
+
+	// The east-west gateway: 15443 from the other clusters and the health check. Its 15012
+	// and 15017 serve only a primary-remote topology, which meshgen does not write.
+	np = g.policy(cp, "np-istio-eastwestgateway", labelSelector{MatchLabels: eastWestSelector})
+	np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{mtlsPort, statusPort})}}, g.monitoring()...)
+	np.Spec.Egress = []networkPolicyRule{
+		{Ports: tcp(svcPorts), To: []networkPolicyPeer{meshNamespaces}},
+		{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
+	}
+	g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
+
+	gateways := []networkPolicyPeer{inCP(ingressSelector), inCP(eastWestSelector)}
 	for _, svc := range s.Services {
 		np := g.policy(svc.Namespace, "np-"+svc.Name, labelSelector{MatchLabels: map[string]string{"app": svc.Name}})
-		np.Spec.Ingress = []networkPolicyRule{{Ports: tcp([]int{svc.Port, istiodPort})}}
-		// 15443: a sidecar reaches the other clusters' versions through their east-west gateways.
-		np.Spec.Egress = []networkPolicyRule{{Ports: append(tcp([]int{svc.Port, istiodPort, mtlsPort}), dns()...)}}
-		g.add(cl.Name, "networking.k8s.io/v1", "NetworkPolicy", &np.ObjectMeta, np)
+		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{svc.Port}), From: append([]networkPolicyPeer{meshNamespaces}, gateways...)}}, g.monitoring()...)
+		np.Spec.Egress = []networkPolicyRule{
+			{Ports: tcp(svcPorts), To: []networkPolicyPeer{meshNamespaces}},
+			{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
+			// The other clusters' versions, through their east-west gateways' addresses.
+			{Ports: tcp([]int{mtlsPort})},
+			dnsRule,
+		}
+		g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
 	}
+}
+
+// monitoring is the rule that lets the configured monitoring namespace scrape a sidecar or
+// gateway; none without one.
+func (g *gen) monitoring() []networkPolicyRule {
+	m := g.cfg.Spec.NetworkPolicies.MonitoringNamespace
+	if m == "" {
+		return nil
+	}
+	return []networkPolicyRule{{
+		Ports: tcp([]int{mergedMetrics, envoyMetrics}),
+		From:  []networkPolicyPeer{{NamespaceSelector: &labelSelector{MatchLabels: map[string]string{metadataName: m}}}},
+	}}
+}
+
+// servicePorts are the ports of every mesh service: any mesh workload may call any of them.
+func (g *gen) servicePorts() []int {
+	var ps []int
+	for _, svc := range g.cfg.Spec.Services {
+		ps = append(ps, svc.Port)
+	}
+	return ps
 }
 
 func (g *gen) policy(namespace, name string, sel labelSelector) *networkPolicy {
@@ -64,18 +129,11 @@ func (g *gen) policy(namespace, name string, sel labelSelector) *networkPolicy {
 	}
 }
 
-func (g *gen) hasIngress() bool {
-	for _, svc := range g.cfg.Spec.Services {
-		if svc.Ingress != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// apiServerPorts are the configured local ports plus the port of every cluster's apiServer URL.
+// apiServerPorts are the configured local ports, the kubernetes Service's 443 (the in-cluster
+// endpoint, which some network plugins check before translating it to the API server's
+// address), and the port of every cluster's apiServer URL.
 func (g *gen) apiServerPorts() []int {
-	ports := slices.Clone(g.cfg.Spec.NetworkPolicies.APIServerPorts)
+	ports := append(slices.Clone(g.cfg.Spec.NetworkPolicies.APIServerPorts), kubernetesServicePort)
 	for _, cl := range g.cfg.Spec.Clusters {
 		if cl.APIServer == "" {
 			continue

@@ -25,7 +25,12 @@ func (g *gen) traffic(cl *api.Cluster, svc *api.Service) {
 	g.add(cl.Name, g.istioAPI, "DestinationRule", &dr.ObjectMeta, dr)
 
 	vs := &virtualService{object: object{TypeMeta: typeMeta(g.istioAPI, "VirtualService"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}
-	vs.Spec = virtualServiceSpec{&networking.VirtualService{Hosts: []string{fqdn(svc)}, Http: meshRoutes(svc)}}
+	vs.Spec = virtualServiceSpec{&networking.VirtualService{Hosts: []string{fqdn(svc)}}}
+	if svc.Protocol == api.ProtocolTCP {
+		vs.Spec.Tcp = tcpRoutes(svc)
+	} else {
+		vs.Spec.Http = meshRoutes(svc)
+	}
 	g.add(cl.Name, g.istioAPI, "VirtualService", &vs.ObjectMeta, vs)
 }
 
@@ -66,4 +71,14 @@ func routes(svc *api.Service) []*networking.HTTPRoute {
 		})
 	}
 	return []*networking.HTTPRoute{r}
+}
+
+// tcpRoutes is the weighted split of a tcp service: one route without matches, the same
+// versions and weights as an HTTP service would get.
+func tcpRoutes(svc *api.Service) []*networking.TCPRoute {
+	r := &networking.TCPRoute{}
+	for _, d := range routes(svc)[0].Route {
+		r.Route = append(r.Route, &networking.RouteDestination{Destination: d.Destination, Weight: d.Weight})
+	}
+	return []*networking.TCPRoute{r}
 }

@@ -54,3 +54,20 @@ func TestIssuerWebhookConfig(t *testing.T) {
 		t.Errorf("ClusterIssuer: %s", ci)
 	}
 }
+
+// TestTCPService: a tcp service gets the weighted split as TCP routes and a tcp port name, and
+// no HTTP route (Istio would treat its port as HTTP otherwise).
+func TestTCPService(t *testing.T) {
+	in := input(2)
+	svc := &in.Config.Spec.Services[0]
+	svc.Protocol, svc.Ingress, svc.Port = api.ProtocolTCP, nil, 5432
+	svc.Versions = []api.Version{{Name: "v1", Weight: 70, Clusters: []string{"c0"}}, {Name: "v2", Weight: 30, Clusters: []string{"c1"}}}
+	objs := Generate(in)
+	vs := find(objs, "c1", "VirtualService", "web")[0].Body.(*virtualService)
+	if len(vs.Spec.Http) != 0 || len(vs.Spec.Tcp) != 1 || len(vs.Spec.Tcp[0].Route) != 2 || vs.Spec.Tcp[0].Route[1].Weight != 30 || vs.Spec.Tcp[0].Route[1].Destination.Subset != "v2" {
+		t.Errorf("VirtualService: %s", js(t, vs))
+	}
+	if s := find(objs, "c1", "Service", "web")[0].Body.(*service); s.Spec.Ports[0].Name != "tcp" {
+		t.Errorf("Service port name %q, want tcp", s.Spec.Ports[0].Name)
+	}
+}

@@ -1,0 +1,269 @@
+package gen
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"testing"
+
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/meshgen/meshgen/pkg/api"
+	"github.com/meshgen/meshgen/pkg/netpol"
+)
+
+// policyInput is a mesh with an HTTP service, a tcp service in another namespace that runs in
+// one cluster only, and a monitoring namespace.
+func policyInput() *api.Input {
+	in := input(2)
+	s := &in.Config.Spec
+	s.Namespaces = append(s.Namespaces, api.Namespace{Name: "data"})
+	s.Services = append(s.Services, api.Service{Name: "db", Namespace: "data", Port: 5432, Protocol: api.ProtocolTCP,
+		Versions: []api.Version{{Name: "v1", Weight: 100, Clusters: []string{"c1"}}}})
+	s.NetworkPolicies.MonitoringNamespace = "monitoring"
+	return in
+}
+
+// world is one cluster as the NetworkPolicies see it: its policies and the endpoints of every
+// flow the mesh needs.
+type world struct {
+	policies  netpol.Cluster
+	istiod    netpol.Endpoint
+	ingress   netpol.Endpoint
+	eastWest  netpol.Endpoint
+	apps      []netpol.Endpoint // one pod per version that runs here
+	appPorts  map[string]int    // service port by pod name
+	dns       netpol.Endpoint
+	prom      netpol.Endpoint
+	stranger  netpol.Endpoint // a pod in a namespace outside the mesh
+	apiServer netpol.Endpoint // the local API server, outside the pod network
+	internet  netpol.Endpoint
+	node      netpol.Endpoint
+}
+
+func newWorld(t *testing.T, in *api.Input, cl string, objs []Object) *world {
+	t.Helper()
+	nsLabels := map[string]map[string]string{}
+	w := &world{appPorts: map[string]int{}}
+	for _, o := range objs {
+		if o.Cluster != cl {
+			continue
+		}
+		switch o.Kind {
+		case "Namespace":
+			l := map[string]string{"kubernetes.io/metadata.name": o.Name}
+			for k, v := range o.Body.(*namespace).Labels {
+				l[k] = v
+			}
+			nsLabels[o.Name] = l
+		case "NetworkPolicy":
+			b, err := json.Marshal(o.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var p networkingv1.NetworkPolicy
+			if err := json.Unmarshal(b, &p); err != nil {
+				t.Fatal(err)
+			}
+			w.policies = append(w.policies, p)
+		}
+	}
+	pod := func(name, ns string, labels map[string]string) netpol.Endpoint {
+		l := nsLabels[ns]
+		if l == nil {
+			l = map[string]string{"kubernetes.io/metadata.name": ns}
+		}
+		return netpol.Endpoint{Name: name, Namespace: ns, NamespaceLabels: l, Labels: labels, IP: "10.244.0.1"}
+	}
+	cp := in.Config.Spec.ControlPlane.Namespace
+	w.istiod = pod("istiod", cp, map[string]string{"app": "istiod", "istio": "pilot"})
+	w.ingress = pod("ingressgateway", cp, map[string]string{"app": "istio-ingressgateway", "istio": "ingressgateway"})
+	w.eastWest = pod("eastwestgateway", cp, map[string]string{"app": "istio-eastwestgateway", "istio": "eastwestgateway"})
+	for _, svc := range in.Config.Spec.Services {
+		for _, v := range svc.Versions {
+			for _, c := range v.Clusters {
+				if c == cl {
+					e := pod(svc.Name+"-"+v.Name, svc.Namespace, map[string]string{"app": svc.Name, "version": v.Name})
+					w.apps = append(w.apps, e)
+					w.appPorts[e.Name] = svc.Port
+				}
+			}
+		}
+	}
+	w.dns = pod("coredns", "kube-system", map[string]string{"k8s-app": "kube-dns"})
+	w.prom = pod("prometheus", "monitoring", map[string]string{"app": "prometheus"})
+	w.stranger = pod("stranger", "other", map[string]string{"app": "web"})
+	w.apiServer = netpol.Endpoint{Name: "kube-apiserver", IP: "192.168.0.10"}
+	w.internet = netpol.Endpoint{Name: "internet", IP: "203.0.113.99"}
+	w.node = netpol.Endpoint{Name: "kubelet", Node: true}
+	return w
+}
+
+// needed derives every flow the mesh needs in one cluster from the MeshConfig.
+func (w *world) needed(in *api.Input, cl string) []netpol.Flow {
+	var fs []netpol.Flow
+	add := func(from, to netpol.Endpoint, port int, proto string) {
+		fs = append(fs, netpol.Flow{From: from, To: to, Port: port, Protocol: proto})
+	}
+	mesh := append([]netpol.Endpoint{w.istiod, w.ingress, w.eastWest}, w.apps...)
+	for _, p := range mesh {
+		add(p, w.dns, 53, "UDP") // DNS
+		add(p, w.dns, 53, "TCP")
+	}
+	for _, p := range append([]netpol.Endpoint{w.ingress, w.eastWest}, w.apps...) {
+		add(p, w.istiod, 15012, "") // sidecar and gateways -> istiod: xDS, certificates
+	}
+	add(w.apiServer, w.istiod, 15017, "") // API server -> injection and validation webhooks
+	add(w.prom, w.istiod, 15014, "")
+	// istiod -> the local API server (the kubernetes Service and its endpoint) and every peer's.
+	add(w.istiod, w.apiServer, 443, "")
+	add(w.istiod, w.apiServer, 6443, "")
+	for _, c := range in.Config.Spec.Clusters {
+		if c.Name == cl {
+			continue
+		}
+		u, _ := url.Parse(c.APIServer)
+		port := 443
+		if n, err := strconv.Atoi(u.Port()); err == nil {
+			port = n
+		}
+		remote := netpol.Endpoint{Name: c.Name + "-apiserver", IP: "198.51.100.7"}
+		add(w.istiod, remote, port, "")
+		eastWest := netpol.Endpoint{Name: c.Name + "-eastwestgateway", IP: "198.51.100.8"}
+		for _, a := range w.apps {
+			add(a, eastWest, 15443, "") // app -> a version in the other cluster
+		}
+		add(w.ingress, eastWest, 15443, "")
+		add(eastWest, w.eastWest, 15443, "") // the other cluster's sidecars -> our versions
+	}
+	for _, a := range w.apps {
+		for _, b := range w.apps {
+			add(a, b, w.appPorts[b.Name], "") // app -> app, every service
+		}
+		add(w.ingress, a, w.appPorts[a.Name], "") // gateways -> apps
+		add(w.eastWest, a, w.appPorts[a.Name], "")
+		add(w.node, a, 15020, "") // kubelet probes, rewritten to the sidecar's port
+		add(w.node, a, 15021, "")
+		add(w.prom, a, 15020, "")
+		add(w.prom, a, 15090, "")
+	}
+	for _, p := range []int{8080, 8443, 15021} {
+		add(w.internet, w.ingress, p, "") // clients and the load balancer's health check
+	}
+	add(w.internet, w.eastWest, 15021, "")
+	add(w.prom, w.ingress, 15090, "")
+	add(w.prom, w.eastWest, 15090, "")
+	return fs
+}
+
+// forbidden are flows the policies must deny.
+func (w *world) forbidden() []netpol.Flow {
+	var fs []netpol.Flow
+	add := func(from, to netpol.Endpoint, port int) {
+		fs = append(fs, netpol.Flow{From: from, To: to, Port: port})
+	}
+	for _, from := range append([]netpol.Endpoint{w.stranger, w.internet, w.prom}, w.apps...) {
+		add(from, w.istiod, 15010) // plaintext xDS
+		add(from, w.istiod, 8080)  // debug
+	}
+	add(w.internet, w.istiod, 15012)
+	add(w.internet, w.eastWest, 15012) // primary-remote only
+	add(w.internet, w.eastWest, 15017)
+	add(w.istiod, w.internet, 80)
+	add(w.ingress, w.internet, 443)
+	add(w.eastWest, w.internet, 443)
+	for _, a := range w.apps {
+		add(w.stranger, a, w.appPorts[a.Name])
+		add(w.internet, a, w.appPorts[a.Name])
+		add(w.stranger, a, 15090)
+		add(w.stranger, a, 15020)
+		add(a, w.internet, 80)
+		add(a, w.internet, 22)
+		add(w.internet, a, 15020)
+	}
+	return fs
+}
+
+// TestNetworkPolicyFlows: every flow the mesh needs passes the generated NetworkPolicies, by
+// Kubernetes' semantics, and the listed forbidden flows do not.
+func TestNetworkPolicyFlows(t *testing.T) {
+	in := policyInput()
+	objs := Generate(in)
+	for _, cl := range []string{"c0", "c1"} {
+		w := newWorld(t, in, cl, objs)
+		if len(w.policies) == 0 {
+			t.Fatalf("%s: no NetworkPolicies", cl)
+		}
+		for _, f := range w.needed(in, cl) {
+			if ok, why := w.policies.Allowed(f); !ok {
+				t.Errorf("%s: needed flow denied: %s (%s)", cl, f, why)
+			}
+		}
+		for _, f := range w.forbidden() {
+			if ok, why := w.policies.Allowed(f); ok {
+				t.Errorf("%s: forbidden flow allowed: %s (%s)", cl, f, why)
+			}
+		}
+	}
+}
+
+// TestNetworkPolicyMonitoringOff: without a monitoring namespace nobody scrapes the sidecars
+// (negative control of the monitoring rule), and the needed flows still pass.
+func TestNetworkPolicyMonitoringOff(t *testing.T) {
+	in := policyInput()
+	in.Config.Spec.NetworkPolicies.MonitoringNamespace = ""
+	w := newWorld(t, in, "c1", Generate(in))
+	for _, a := range w.apps {
+		for _, p := range []int{15020, 15090} {
+			f := netpol.Flow{From: w.prom, To: a, Port: p}
+			if ok, why := w.policies.Allowed(f); ok {
+				t.Errorf("%s allowed without a monitoring namespace (%s)", f, why)
+			}
+		}
+	}
+}
+
+// TestNetworkPolicyDerivedFlowsCatchGaps: the flow check is not vacuous. Removing any one
+// generated policy rule must make some needed flow fail or some forbidden flow pass.
+func TestNetworkPolicyDerivedFlowsCatchGaps(t *testing.T) {
+	in := policyInput()
+	objs := Generate(in)
+	w := newWorld(t, in, "c1", objs)
+	needed := w.needed(in, "c1")
+	for i := range w.policies {
+		for _, dir := range []string{"ingress", "egress"} {
+			rules := len(w.policies[i].Spec.Ingress)
+			if dir == "egress" {
+				rules = len(w.policies[i].Spec.Egress)
+			}
+			for r := 0; r < rules; r++ {
+				name := fmt.Sprintf("%s/%s %s[%d]", w.policies[i].Namespace, w.policies[i].Name, dir, r)
+				cut := slicesCloneCluster(w.policies)
+				if dir == "ingress" {
+					cut[i].Spec.Ingress = append(cut[i].Spec.Ingress[:r:r], cut[i].Spec.Ingress[r+1:]...)
+				} else {
+					cut[i].Spec.Egress = append(cut[i].Spec.Egress[:r:r], cut[i].Spec.Egress[r+1:]...)
+				}
+				caught := false
+				for _, f := range needed {
+					if ok, _ := cut.Allowed(f); !ok {
+						caught = true
+						break
+					}
+				}
+				if !caught {
+					t.Errorf("without %s every needed flow still passes: the rule is unneeded or the flows miss one", name)
+				}
+			}
+		}
+	}
+}
+
+func slicesCloneCluster(c netpol.Cluster) netpol.Cluster {
+	out := make(netpol.Cluster, len(c))
+	for i := range c {
+		out[i] = *c[i].DeepCopy()
+	}
+	return out
+}
