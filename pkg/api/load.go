@@ -53,6 +53,8 @@ type Input struct {
 	Config *MeshConfig
 	Creds  Credentials
 	File   string
+	// Warnings are located like errors but do not stop generation.
+	Warnings Errors
 }
 
 // Load decodes, defaults and validates one MeshConfig and its credential Secrets. Errors carry
@@ -74,7 +76,9 @@ func Load(cfg Doc, creds []Doc) (*Input, Errors) {
 		es.Sort()
 		return nil, es
 	}
-	return &Input{Config: c, Creds: cs, File: cfg.File}, nil
+	ws := Warnings(c)
+	ws.Locate(cfg.File, lines)
+	return &Input{Config: c, Creds: cs, File: cfg.File, Warnings: ws}, nil
 }
 
 // IsCredentials tells whether a document is a credentials Secret. It looks at the annotation
@@ -263,6 +267,12 @@ func ReadCredentials(docs []Doc) (Credentials, Errors) {
 		if err != nil {
 			fail(keyPath(s.StringData, "ca.crt"), "%v", err)
 			continue
+		}
+		if ca != "" {
+			if err := ParseCABundle([]byte(ca)); err != nil {
+				fail(keyPath(s.StringData, "ca.crt"), "ca.crt must be a PEM bundle of certificates: %v", err)
+				continue
+			}
 		}
 		src := d.File
 		if src == "" {

@@ -87,8 +87,15 @@ type Cluster struct {
 	Network          string `json:"network"`
 	RancherClusterID string `json:"rancherClusterID,omitempty"`
 	APIServer        string `json:"apiServer,omitempty"`
-	IngressAddress   string `json:"ingressAddress,omitempty"`
+	// APIServerCA is what the peers' istiod trust for APIServer: a PEM bundle, or "system" for
+	// the system roots. Without it, the ca.crt of the cluster's credentials Secret.
+	APIServerCA    string `json:"apiServerCA,omitempty"`
+	IngressAddress string `json:"ingressAddress,omitempty"`
 }
+
+// APIServerCASystem trusts the API server's certificate through the system roots (a Rancher
+// server with a public certificate, for example).
+const APIServerCASystem = "system"
 
 // Remote secret modes.
 const (

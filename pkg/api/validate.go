@@ -1,6 +1,9 @@
 package api
 
 import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"maps"
 	"net"
@@ -396,14 +399,73 @@ func validateCredentials(es *Errors, s *Spec, clusters map[string]bool, creds Cr
 			*es = append(*es, FieldError{File: c.File, Line: c.Line, Path: "metadata.annotations." + CredentialsAnnotation, Msg: msg})
 		}
 	}
+	for i, cl := range s.Clusters {
+		if ca := cl.APIServerCA; ca != "" && ca != APIServerCASystem {
+			if err := ParseCABundle([]byte(ca)); err != nil {
+				es.add(fmt.Sprintf("spec.clusters[%d].apiServerCA", i), "must be %q or a PEM bundle of certificates: %v", APIServerCASystem, err)
+			}
+		}
+	}
 	if s.RemoteSecrets.Mode != RemoteSecretsInline || len(s.Clusters) < 2 {
 		return
 	}
 	for i, cl := range s.Clusters {
-		if _, ok := creds[cl.Name]; !ok && cl.Name != "" {
-			es.add(fmt.Sprintf("spec.clusters[%d]", i), "no credentials for cluster %q: remote secrets need a Secret annotated %s: %s with a token (or set spec.remoteSecrets.mode: none)", cl.Name, CredentialsAnnotation, cl.Name)
+		p := fmt.Sprintf("spec.clusters[%d]", i)
+		c, ok := creds[cl.Name]
+		if !ok && cl.Name != "" {
+			es.add(p, "no credentials for cluster %q: remote secrets need a Secret annotated %s: %s with a token (or set spec.remoteSecrets.mode: none)", cl.Name, CredentialsAnnotation, cl.Name)
+			continue
+		}
+		switch {
+		case cl.APIServerCA != "" && len(c.CA) > 0:
+			es.add(p+".apiServerCA", "set, and %s has a ca.crt for cluster %q as well: keep one of them", c.Source, cl.Name)
+		case cl.APIServerCA == "" && len(c.CA) == 0 && cl.Name != "":
+			es.add(p+".apiServerCA", "required: the other clusters' istiod must know whom to trust for %s: a PEM bundle, %q for a certificate the system roots trust, or ca.crt in the credentials Secret of cluster %q", cl.APIServer, APIServerCASystem, cl.Name)
 		}
 	}
+}
+
+// ParseCABundle checks that b holds one or more PEM certificates and nothing else.
+func ParseCABundle(b []byte) error {
+	n := 0
+	for rest := bytes.TrimSpace(b); len(rest) > 0; rest = bytes.TrimSpace(rest) {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		switch {
+		case blk == nil:
+			return fmt.Errorf("no PEM block at certificate %d", n+1)
+		case blk.Type != "CERTIFICATE":
+			return fmt.Errorf("block %d is a %q, not a CERTIFICATE", n+1, blk.Type)
+		}
+		if _, err := x509.ParseCertificate(blk.Bytes); err != nil {
+			return fmt.Errorf("certificate %d: %v", n+1, err)
+		}
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("empty")
+	}
+	return nil
+}
+
+// Warnings are problems that do not stop generation but that the user should know of.
+func Warnings(c *MeshConfig) Errors {
+	var ws Errors
+	var rancher []string
+	for i, cl := range c.Spec.Clusters {
+		if u, err := url.Parse(cl.APIServer); err == nil && strings.HasPrefix(u.Path, "/k8s/clusters/") && c.Spec.RemoteSecrets.Mode == RemoteSecretsInline && len(c.Spec.Clusters) > 1 {
+			rancher = append(rancher, fmt.Sprintf("spec.clusters[%d].apiServer", i))
+		}
+	}
+	if len(rancher) > 0 {
+		msg := "a Rancher proxy URL%s: the remote secrets carry a Rancher API token, and Rancher's kubeconfig tokens expire (kubeconfig-default-token-ttl-minutes: 30 days by default since Rancher 2.8), and then the peers' istiod lose this cluster; use a token without expiry, or a reader ServiceAccount's token and the cluster's own API server"
+		more := ""
+		if len(rancher) > 1 {
+			more = fmt.Sprintf(" (as are %d more clusters' apiServer)", len(rancher)-1)
+		}
+		ws = append(ws, FieldError{Path: rancher[0], Msg: fmt.Sprintf(msg, more)})
+	}
+	return ws
 }
 
 func name(es *Errors, p, v string, re *regexp.Regexp) bool {

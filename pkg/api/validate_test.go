@@ -17,8 +17,8 @@ spec:
   istio: {version: 1.12.0}
   rancher: {project: istio}
   clusters:
-  - {name: a, network: na, rancherClusterID: c-a, apiServer: "https://a.example.com/k8s", ingressAddress: 192.0.2.1}
-  - {name: b, network: nb, rancherClusterID: c-b, apiServer: "https://b.example.com:6443", ingressAddress: 192.0.2.2}
+  - {name: a, network: na, rancherClusterID: c-a, apiServer: "https://a.example.com/k8s", apiServerCA: system, ingressAddress: 192.0.2.1}
+  - {name: b, network: nb, rancherClusterID: c-b, apiServer: "https://b.example.com:6443", apiServerCA: system, ingressAddress: 192.0.2.2}
   namespaces: [{name: app}]
   issuers:
   - name: le
@@ -161,6 +161,17 @@ func TestValidate(t *testing.T) {
 		}, "spec.services[1].ingress.hosts[0]", "already served by app/web"},
 		{"ingress issuer", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Ingress.TLS.Issuer = "zz" }, "spec.services[0].ingress.tls.issuer", `unknown issuer "zz"`},
 		{"credentials missing", func(c *MeshConfig, cs Credentials) { delete(cs, "b") }, "spec.clusters[1]", `no credentials for cluster "b"`},
+		{"ca required", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].APIServerCA = "" }, "spec.clusters[1].apiServerCA", "required: the other clusters' istiod"},
+		{"ca not PEM", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].APIServerCA = "my-ca" }, "spec.clusters[0].apiServerCA", "no PEM block"},
+		{"ca not a certificate", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Clusters[0].APIServerCA = "-----BEGIN CERTIFICATE-----\nRkFLRSBDQQ==\n-----END CERTIFICATE-----\n"
+		}, "spec.clusters[0].apiServerCA", "certificate 1:"},
+		{"ca a key", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Clusters[0].APIServerCA = "-----BEGIN PRIVATE KEY-----\nRkFLRSBDQQ==\n-----END PRIVATE KEY-----\n"
+		}, "spec.clusters[0].apiServerCA", `"PRIVATE KEY", not a CERTIFICATE`},
+		{"ca in both places", func(c *MeshConfig, cs Credentials) {
+			cs["b"] = Credential{Cluster: "b", Source: "creds.yaml", Token: "y", CA: []byte(testCA)}
+		}, "spec.clusters[1].apiServerCA", "keep one of them"},
 		{"credentials unknown cluster", func(c *MeshConfig, cs Credentials) {
 			cs["z"] = Credential{Cluster: "z", Source: "creds.yaml", File: "creds.yaml", Token: "t"}
 		}, "metadata.annotations.meshgen.dev/credentials-for", `credentials for unknown cluster "z"`},
@@ -325,4 +336,49 @@ func TestDecodeNodeBudget(t *testing.T) {
 
 func indent(s string) string {
 	return "    " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n    ") + "\n"
+}
+
+// testCA is a self-signed certificate made for the tests.
+const testCA = `-----BEGIN CERTIFICATE-----
+MIIB4DCCAYWgAwIBAgIUHi69j/LgrbD3NTJXEnKOZQpj0h4wCgYIKoZIzj0EAwIw
+RDFCMEAGA1UEAww5RkFLRSB3YXcgQVBJIHNlcnZlciBDQSAtIGV4YW1wbGUgb25s
+eSwgdHJ1c3RlZCBieSBub3RoaW5nMCAXDTI2MTEzMDE0NTYzNloYDzIxMjYxMTA2
+MTQ1NjM2WjBEMUIwQAYDVQQDDDlGQUtFIHdhdyBBUEkgc2VydmVyIENBIC0gZXhh
+bXBsZSBvbmx5LCB0cnVzdGVkIGJ5IG5vdGhpbmcwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASI8sJLZGkCSLUlyEVS2umZtpg0OFw6qpSdpVPYAp2tPS/Tf67fpR9c
+GfS5khVXCmuVP24RXNlnwdM5kYfqWMJJo1MwUTAdBgNVHQ4EFgQUwyLvGIu3BKJv
+d2gmTornTfJP4IUwHwYDVR0jBBgwFoAUwyLvGIu3BKJvd2gmTornTfJP4IUwDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEA/6KlbTDb/iRLofFxr4Xq
+95TtiSiEMNWJ2XPApfSUSGICIQDKoActhFITlJqyJtjK6dYIdbKrhbhVNRxOM/pu
+sn2z7A==
+-----END CERTIFICATE-----
+`
+
+// TestValidateCAFromCredentials: a cluster without apiServerCA is valid with a ca.crt in its
+// credentials, and with apiServerCA a PEM bundle.
+func TestValidateCAFromCredentials(t *testing.T) {
+	c, cs := baseConfig(t)
+	c.Spec.Clusters[0].APIServerCA = ""
+	cs["a"] = Credential{Cluster: "a", Token: "x", CA: []byte(testCA)}
+	c.Spec.Clusters[1].APIServerCA = testCA + testCA
+	if es := Validate(c, cs); es != nil {
+		t.Fatal(es)
+	}
+}
+
+// TestWarnRancherProxy: an apiServer behind Rancher's proxy warns once, naming the first such
+// cluster and how many more there are; a direct API server does not.
+func TestWarnRancherProxy(t *testing.T) {
+	c, _ := baseConfig(t)
+	c.Spec.Clusters[0].APIServer = "https://rancher.example.com/k8s/clusters/c-a"
+	c.Spec.Clusters[1].APIServer = "https://rancher.example.com/k8s/clusters/c-b"
+	ws := Warnings(c)
+	if len(ws) != 1 || ws[0].Path != "spec.clusters[0].apiServer" || !strings.Contains(ws[0].Msg, "(as are 1 more clusters' apiServer)") || !strings.Contains(ws[0].Msg, "expire") {
+		t.Errorf("warnings: %v", ws)
+	}
+	c.Spec.Clusters[0].APIServer = "https://a.example.com:6443"
+	c.Spec.Clusters[1].APIServer = "https://b.example.com:6443/k8s"
+	if ws := Warnings(c); ws != nil {
+		t.Errorf("direct API servers: %v", ws)
+	}
 }

@@ -345,6 +345,9 @@ func load(files []string, stdin io.Reader, stderr io.Writer) (*api.Input, int) {
 	if lerr != nil {
 		return nil, report(stderr, lerr)
 	}
+	for _, w := range in.Warnings {
+		fmt.Fprintln(stderr, "meshgen: warning: "+w.Error())
+	}
 	return in, OK
 }
 

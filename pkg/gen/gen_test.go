@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -25,7 +26,7 @@ func input(n int) *api.Input {
 			addr = "2001:db8::1"
 		}
 		c.Spec.Clusters = append(c.Spec.Clusters, api.Cluster{Name: name, Network: "net-" + name, RancherClusterID: "id-" + name,
-			APIServer: "https://" + name + ".example.com:6443", IngressAddress: addr})
+			APIServer: "https://" + name + ".example.com:6443", APIServerCA: api.APIServerCASystem, IngressAddress: addr})
 		creds[name] = api.Credential{Cluster: name, Token: "token-" + name}
 	}
 	c.Spec.Services = []api.Service{{Name: "web", Namespace: "app", Port: 80,
@@ -168,6 +169,31 @@ func TestIstioAPIVersion(t *testing.T) {
 			if o.Kind == "VirtualService" && o.APIVersion != want {
 				t.Errorf("Istio %s: VirtualService is %s, want %s", v, o.APIVersion, want)
 			}
+		}
+	}
+}
+
+// TestRemoteSecretCA: the kubeconfig trusts the MeshConfig's CA bundle, else the credentials'
+// ca.crt; with "system" it carries none, so the system roots decide.
+func TestRemoteSecretCA(t *testing.T) {
+	in := input(3)
+	cls := in.Config.Spec.Clusters
+	cls[0].APIServerCA = "PEM-FROM-MESHCONFIG"
+	cls[1].APIServerCA = ""
+	in.Creds["c1"] = api.Credential{Cluster: "c1", Token: "token-c1", CA: []byte("PEM-FROM-CREDENTIALS")}
+	objs := Generate(in)
+	for peer, want := range map[string]string{"c0": "PEM-FROM-MESHCONFIG", "c1": "PEM-FROM-CREDENTIALS", "c2": ""} {
+		from := "c0"
+		if peer == "c0" {
+			from = "c1"
+		}
+		kc := string(find(objs, from, "Secret", "istio-remote-secret-"+peer)[0].Body.(*secret).Data[peer])
+		has := strings.Contains(kc, "certificate-authority-data")
+		switch {
+		case want == "" && has:
+			t.Errorf("%s: system roots, but the kubeconfig carries a CA:\n%s", peer, kc)
+		case want != "" && !strings.Contains(kc, base64.StdEncoding.EncodeToString([]byte(want))):
+			t.Errorf("%s: kubeconfig lacks %s:\n%s", peer, want, kc)
 		}
 	}
 }

@@ -31,10 +31,20 @@ func (g *gen) kubeconfig(peer *api.Cluster) []byte {
 		return b
 	}
 	c := g.creds[peer.Name]
+	// The MeshConfig's CA, else the credentials'; "system" leaves it out, so the system roots
+	// decide (validation allows only one of the two places).
+	ca := c.CA
+	switch peer.APIServerCA {
+	case "":
+	case api.APIServerCASystem:
+		ca = nil
+	default:
+		ca = []byte(peer.APIServerCA)
+	}
 	kc := kubeconfig{
 		APIVersion:     "v1",
 		Kind:           "Config",
-		Clusters:       []namedCluster{{Name: peer.Name, Cluster: kubeCluster{Server: peer.APIServer, CertificateAuthorityData: c.CA}}},
+		Clusters:       []namedCluster{{Name: peer.Name, Cluster: kubeCluster{Server: peer.APIServer, CertificateAuthorityData: ca}}},
 		Contexts:       []namedContext{{Name: peer.Name, Context: kubeContext{Cluster: peer.Name, User: peer.Name}}},
 		CurrentContext: peer.Name,
 		Users:          []namedUser{{Name: peer.Name, User: kubeUser{Token: c.Token}}},

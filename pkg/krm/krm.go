@@ -25,7 +25,7 @@ const ClusterAnnotation = "meshgen.dev/cluster"
 
 // Process is the function. On any error the items stay exactly as they came in.
 func Process(rl *fn.ResourceList) (bool, error) {
-	objs, warn, err := process(rl)
+	objs, warns, err := process(rl)
 	if err != nil {
 		var es api.Errors
 		if errors.As(err, &es) {
@@ -53,8 +53,12 @@ func Process(rl *fn.ResourceList) (bool, error) {
 	}
 	rl.Items = append(items, objs...)
 	rl.Results = append(rl.Results, &fn.Result{Message: fmt.Sprintf("meshgen: %d objects for mesh %s", len(objs), mesh), Severity: fn.Info})
-	if warn != "" {
-		rl.Results = append(rl.Results, &fn.Result{Message: warn, Severity: fn.Warning})
+	for _, w := range warns {
+		r := &fn.Result{Message: w.Error(), Severity: fn.Warning}
+		if w.Path != "" {
+			r.Field = &fn.Field{Path: w.Path}
+		}
+		rl.Results = append(rl.Results, r)
 	}
 	return true, nil
 }
@@ -64,13 +68,13 @@ func Generated(o *fn.KubeObject, mesh string) bool {
 	return o.GetLabel(gen.ManagedByLabel) == gen.ManagedBy && o.GetAnnotation(gen.MeshAnnotation) == mesh
 }
 
-func process(rl *fn.ResourceList) (fn.KubeObjects, string, error) {
+func process(rl *fn.ResourceList) (fn.KubeObjects, api.Errors, error) {
 	fc := rl.FunctionConfig
 	if fc == nil || fc.IsEmpty() {
-		return nil, "", fmt.Errorf("no functionConfig: meshgen reads its %s from the ResourceList's functionConfig", api.Kind)
+		return nil, nil, fmt.Errorf("no functionConfig: meshgen reads its %s from the ResourceList's functionConfig", api.Kind)
 	}
 	if fc.GetAPIVersion() != api.APIVersion || fc.GetKind() != api.Kind {
-		return nil, "", fmt.Errorf("functionConfig is %s %s; want apiVersion %s, kind %s", fc.GetAPIVersion(), fc.GetKind(), api.APIVersion, api.Kind)
+		return nil, nil, fmt.Errorf("functionConfig is %s %s; want apiVersion %s, kind %s", fc.GetAPIVersion(), fc.GetKind(), api.APIVersion, api.Kind)
 	}
 	file := fc.PathAnnotation()
 	dir := outputDir(rl)
@@ -91,31 +95,31 @@ func process(rl *fn.ResourceList) (fn.KubeObjects, string, error) {
 		for i := range es {
 			es[i].Line = 0
 		}
-		return nil, "", es
+		return nil, nil, es
 	}
 	// The cluster is named in an annotation of the functionConfig: point there, not at "cluster".
 	if cl := fc.GetAnnotation(ClusterAnnotation); cl != "" && !slices.Contains(gen.Clusters(in.Config), cl) {
-		return nil, "", api.Errors{{File: file, Path: "metadata.annotations." + ClusterAnnotation, Msg: fmt.Sprintf("unknown cluster %q; the mesh has %s", cl, strings.Join(gen.Clusters(in.Config), ", "))}}
+		return nil, nil, api.Errors{{File: file, Path: "metadata.annotations." + ClusterAnnotation, Msg: fmt.Sprintf("unknown cluster %q; the mesh has %s", cl, strings.Join(gen.Clusters(in.Config), ", "))}}
 	}
 	objs, err := gen.Render(in, fc.GetAnnotation(ClusterAnnotation))
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	docs, err := out.EncodeAll(objs)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	items := make(fn.KubeObjects, len(docs))
 	for i, d := range docs {
 		o, err := fn.ParseKubeObject(d.Data)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", d.Path, err)
+			return nil, nil, fmt.Errorf("%s: %w", d.Path, err)
 		}
 		if err := o.SetPathAnnotation(path.Join(dir, d.Path)); err != nil {
-			return nil, "", err
+			return nil, nil, err
 		}
 		if err := o.SetIndexAnnotation(0); err != nil {
-			return nil, "", err
+			return nil, nil, err
 		}
 		items[i] = o
 	}
@@ -123,11 +127,14 @@ func process(rl *fn.ResourceList) (fn.KubeObjects, string, error) {
 	for _, m := range gen.Info(in.Config) {
 		rl.Results = append(rl.Results, &fn.Result{Message: m, Severity: fn.Info})
 	}
-	var warn string
-	if gen.HasCredentials(objs) {
-		warn = "meshgen: the output contains cluster credentials (remote secrets); keep it out of public repositories or encrypt it"
+	warns := in.Warnings
+	for i := range warns {
+		warns[i].Line = 0 // as for errors: the lines count in the ResourceList
 	}
-	return items, warn, nil
+	if gen.HasCredentials(objs) {
+		warns = append(warns, api.FieldError{Msg: "meshgen: the output contains cluster credentials (remote secrets); keep it out of public repositories or encrypt it"})
+	}
+	return items, warns, nil
 }
 
 // outputDir is the folder of the MeshConfig's file in the package, so generated files land

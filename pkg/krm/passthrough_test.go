@@ -97,7 +97,17 @@ const passthroughItems = `items:
     token: fake-token-fra-not-a-secret
     ca.crt: |
       -----BEGIN CERTIFICATE-----
-      RkFLRSBDQSBGT1IgVEhFIEVYQU1QTEUgT05MWQ==
+      MIIB3jCCAYWgAwIBAgIUf0DHL5b237+T7b7mJJe7voX6ASgwCgYIKoZIzj0EAwIw
+      RDFCMEAGA1UEAww5RkFLRSBmcmEgQVBJIHNlcnZlciBDQSAtIGV4YW1wbGUgb25s
+      eSwgdHJ1c3RlZCBieSBub3RoaW5nMCAXDTI2MTEzMDE0NTYzNloYDzIxMjYxMTA2
+      MTQ1NjM2WjBEMUIwQAYDVQQDDDlGQUtFIGZyYSBBUEkgc2VydmVyIENBIC0gZXhh
+      bXBsZSBvbmx5LCB0cnVzdGVkIGJ5IG5vdGhpbmcwWTATBgcqhkjOPQIBBggqhkjO
+      PQMBBwNCAARlSoP6JRLdjaqNdnEgTG7eTOp5U1n+1Nj/tcLsH9K0FRQGJiNOO8E8
+      Dstlu9zHcO1CyoCmJDR70lXBisZGuHnio1MwUTAdBgNVHQ4EFgQUvxP+ih45bdzA
+      k006OHB+4AUnVBMwHwYDVR0jBBgwFoAUvxP+ih45bdzAk006OHB+4AUnVBMwDwYD
+      VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAO6WBbgQuBXwkSBhOMvxzO
+      JTwz/T87SLMdzo//YX3V8AIgLj7qzZhSc7XKOWx3HofSJwr+iibC1Xcp8JVocKMz
+      i+0=
       -----END CERTIFICATE-----
 - apiVersion: v1
   kind: Secret

@@ -87,6 +87,7 @@ spec:
 		id := fmt.Sprintf("c-%05d", i)
 		fmt.Fprintf(&b, "  - name: %s\n    network: net-%03d\n    rancherClusterID: %s\n", ClusterName(i), i, id)
 		fmt.Fprintf(&b, "    apiServer: https://rancher.example.com/k8s/clusters/%s\n", id)
+		b.WriteString("    apiServerCA: system\n")
 		fmt.Fprintf(&b, "    ingressAddress: 10.%d.%d.%d\n", i/(250*250)%250, i/250%250, i%250+1)
 	}
 	if o.Services > 0 {
