@@ -44,6 +44,20 @@ func Default(c *MeshConfig) {
 	if len(s.NetworkPolicies.APIServerPorts) == 0 {
 		s.NetworkPolicies.APIServerPorts = []int{KubernetesServicePort, DefaultAPIServerPort}
 	}
+	if s.DNS.EndpointCluster == "" {
+		var addressed []string
+		for _, cl := range s.Clusters {
+			if cl.IngressAddress != "" {
+				addressed = append(addressed, cl.Name)
+			}
+		}
+		if len(addressed) > 1 {
+			s.DNS.EndpointCluster = addressed[0]
+		}
+	}
+	if s.DNS.AnnotationPrefix == "" {
+		s.DNS.AnnotationPrefix = ExternalDNSAlpha
+	}
 	for i := range s.Services {
 		if s.Services[i].Protocol == "" {
 			s.Services[i].Protocol = DefaultProtocol

@@ -124,11 +124,22 @@ type NetworkPolicies struct {
 }
 
 type DNS struct {
-	// EndpointCluster, when set, gets one external-dns DNSEndpoint per ingress host with the
-	// addresses of all clusters, instead of a target annotation per cluster: external-dns
-	// instances in different clusters cannot share one name.
+	// EndpointCluster gets one external-dns DNSEndpoint per ingress host with the addresses of
+	// all clusters, instead of a target annotation per cluster: external-dns instances in
+	// different clusters cannot share one name. It defaults to the first cluster with an
+	// ingress address when more than one has one.
 	EndpointCluster string `json:"endpointCluster,omitempty"`
+	// AnnotationPrefix is the prefix of the external-dns annotations meshgen writes: it must be
+	// the one the clusters' external-dns reads (its --annotation-prefix).
+	AnnotationPrefix string `json:"annotationPrefix,omitempty"`
 }
+
+// The annotation prefixes of external-dns: the default before v0.22, and from v0.22 on, which
+// reads only its own unless --annotation-prefix says otherwise.
+const (
+	ExternalDNSAlpha = "external-dns.alpha.kubernetes.io/"
+	ExternalDNSGA    = "external-dns.kubernetes.io/"
+)
 
 type Namespace struct {
 	Name   string            `json:"name"`

@@ -100,16 +100,7 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	if m := s.NetworkPolicies.MonitoringNamespace; m != "" {
 		name(&es, "spec.networkPolicies.monitoringNamespace", m, dnsLabel)
 	}
-	if ec := s.DNS.EndpointCluster; ec != "" {
-		if !clusters[ec] {
-			es.add("spec.dns.endpointCluster", "unknown cluster %q", ec)
-		}
-		for i, cl := range s.Clusters {
-			if cl.IngressAddress == "" {
-				es.add(fmt.Sprintf("spec.clusters[%d].ingressAddress", i), "required when spec.dns.endpointCluster is set: the DNS records list every cluster's ingress")
-			}
-		}
-	}
+	validateDNS(&es, s, clusters)
 	namespaces := validateNamespaces(&es, s)
 	issuers := validateIssuers(&es, s)
 	validateServices(&es, s, clusters, namespaces, issuers)
@@ -179,8 +170,8 @@ func validateClusters(es *Errors, s *Spec) map[string]bool {
 			}
 			servers[cl.APIServer] = cl.Name
 		}
-		if cl.IngressAddress != "" && net.ParseIP(cl.IngressAddress) == nil {
-			es.add(p+".ingressAddress", "must be an IP address, got %q", cl.IngressAddress)
+		if a := cl.IngressAddress; a != "" && net.ParseIP(a) == nil && !lbName(a) {
+			es.add(p+".ingressAddress", "must be an IP address or a load balancer's DNS name, got %q", a)
 		}
 	}
 	return known
@@ -224,6 +215,41 @@ func validateRancher(es *Errors, s *Spec) {
 			quantity(es, p+".limitsMemory", q.LimitsMemory)
 		}
 	}
+}
+
+func validateDNS(es *Errors, s *Spec, clusters map[string]bool) {
+	oneOf(es, "spec.dns.annotationPrefix", s.DNS.AnnotationPrefix, ExternalDNSAlpha, ExternalDNSGA)
+	ec := s.DNS.EndpointCluster
+	if ec == "" {
+		return
+	}
+	if !clusters[ec] {
+		es.add("spec.dns.endpointCluster", "unknown cluster %q", ec)
+	}
+	// One owner lists every cluster's address under each name: A and AAAA records can hold
+	// many, but a CNAME stands alone.
+	var hosts, ips []int
+	for i, cl := range s.Clusters {
+		switch {
+		case cl.IngressAddress == "":
+		case net.ParseIP(cl.IngressAddress) != nil:
+			ips = append(ips, i)
+		case lbName(cl.IngressAddress):
+			hosts = append(hosts, i)
+		}
+	}
+	if len(hosts) > 0 && len(hosts)+len(ips) > 1 {
+		for _, i := range hosts {
+			es.add(fmt.Sprintf("spec.clusters[%d].ingressAddress", i), "a hostname (CNAME) cannot share the ingress hosts' DNS names with other clusters' addresses (%s owns them): a CNAME stands alone; give the clusters IP addresses", ec)
+		}
+	}
+}
+
+// lbName tells whether a is a DNS name a load balancer could have: no wildcard, and a last
+// label with a letter (80.158.54 is a mistyped address, not a name).
+func lbName(a string) bool {
+	last := a[strings.LastIndexByte(a, '.')+1:]
+	return hostRe.MatchString(a) && !strings.HasPrefix(a, "*.") && len(a) <= 253 && strings.ContainsAny(last, "abcdefghijklmnopqrstuvwxyz")
 }
 
 func validateNamespaces(es *Errors, s *Spec) map[string]bool {

@@ -91,7 +91,7 @@ func TestValidate(t *testing.T) {
 		{"apiServer http", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].APIServer = "http://a" }, "spec.clusters[0].apiServer", "https:// URL"},
 		{"apiServer port", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].APIServer = "https://a:99999" }, "spec.clusters[0].apiServer", "port"},
 		{"duplicate apiServer", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].APIServer = c.Spec.Clusters[0].APIServer }, "spec.clusters[1].apiServer", "duplicate"},
-		{"ingress address", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].IngressAddress = "80.158.54" }, "spec.clusters[0].ingressAddress", "IP address"},
+		{"ingress address", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].IngressAddress = "80.158.54" }, "spec.clusters[0].ingressAddress", "IP address or a load balancer's DNS name"},
 		{"rancher id required", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].RancherClusterID = "" }, "spec.clusters[0].rancherClusterID", "required"},
 		{"rancher id duplicate", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].RancherClusterID = "c-a" }, "spec.clusters[1].rancherClusterID", "duplicate"},
 		{"rancher id without rancher", func(c *MeshConfig, _ Credentials) { c.Spec.Rancher = nil }, "spec.clusters[0].rancherClusterID", "spec.rancher is not"},
@@ -103,10 +103,12 @@ func TestValidate(t *testing.T) {
 		{"trust mode", func(c *MeshConfig, _ Credentials) { c.Spec.Trust.Mode = "plugin" }, "spec.trust.mode", "one of"},
 		{"api server port", func(c *MeshConfig, _ Credentials) { c.Spec.NetworkPolicies.APIServerPorts = []int{0} }, "spec.networkPolicies.apiServerPorts[0]", "port"},
 		{"dns cluster", func(c *MeshConfig, _ Credentials) { c.Spec.DNS.EndpointCluster = "z" }, "spec.dns.endpointCluster", `unknown cluster "z"`},
-		{"dns needs addresses", func(c *MeshConfig, _ Credentials) {
+		{"dns hostname beside addresses", func(c *MeshConfig, _ Credentials) {
 			c.Spec.DNS.EndpointCluster = "a"
-			c.Spec.Clusters[1].IngressAddress = ""
-		}, "spec.clusters[1].ingressAddress", "required when spec.dns.endpointCluster"},
+			c.Spec.Clusters[1].IngressAddress = "lb-1234.elb.example.com"
+		}, "spec.clusters[1].ingressAddress", "a CNAME stands alone"},
+		{"ingress address wildcard", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].IngressAddress = "*.example.com" }, "spec.clusters[0].ingressAddress", "DNS name"},
+		{"dns annotation prefix", func(c *MeshConfig, _ Credentials) { c.Spec.DNS.AnnotationPrefix = "external-dns.io/" }, "spec.dns.annotationPrefix", "one of"},
 		{"namespace name", func(c *MeshConfig, _ Credentials) { c.Spec.Namespaces[0].Name = "App" }, "spec.namespaces[0].name", "DNS label"},
 		{"namespace control plane", func(c *MeshConfig, _ Credentials) {
 			c.Spec.Namespaces = append(c.Spec.Namespaces, Namespace{Name: "istio-system"})
@@ -380,5 +382,26 @@ func TestWarnRancherProxy(t *testing.T) {
 	c.Spec.Clusters[1].APIServer = "https://b.example.com:6443/k8s"
 	if ws := Warnings(c); ws != nil {
 		t.Errorf("direct API servers: %v", ws)
+	}
+}
+
+// TestDefaultDNSOwner: with more than one cluster with an ingress address, the first is the
+// DNSEndpoint owner unless one is named; with one, there is none (its Gateway's target
+// annotation is enough). A hostname alone is valid.
+func TestDefaultDNSOwner(t *testing.T) {
+	c, cs := baseConfig(t)
+	if c.Spec.DNS.EndpointCluster != "a" || c.Spec.DNS.AnnotationPrefix != ExternalDNSAlpha {
+		t.Errorf("defaults: %+v", c.Spec.DNS)
+	}
+	c, _ = baseConfig(t)
+	c.Spec.DNS = DNS{}
+	c.Spec.Clusters[0].IngressAddress = ""
+	c.Spec.Clusters[1].IngressAddress = "lb-1234.elb.example.com"
+	Default(c)
+	if c.Spec.DNS.EndpointCluster != "" {
+		t.Errorf("one addressed cluster: owner %q", c.Spec.DNS.EndpointCluster)
+	}
+	if es := Validate(c, cs); es != nil {
+		t.Errorf("a hostname alone: %v", es)
 	}
 }

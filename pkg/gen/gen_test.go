@@ -155,8 +155,12 @@ func TestDNSEndpoint(t *testing.T) {
 		t.Errorf("records: %s", s)
 	}
 	for _, o := range objs {
-		if o.Kind == "Gateway" && strings.Contains(js(t, o.Body), externalDNSTarget) {
-			t.Errorf("%s/%s: target annotation beside a DNSEndpoint would make external-dns fight over the name", o.Cluster, o.Name)
+		if o.Kind != "Gateway" || o.Name == "cross-network-gateway" {
+			continue
+		}
+		a := o.Body.(*gateway).Annotations
+		if _, ok := a[api.ExternalDNSAlpha+externalDNSTarget]; ok || a[api.ExternalDNSAlpha+externalDNSController] != "none" {
+			t.Errorf("%s/%s: beside a DNSEndpoint the Gateway must be left to it (controller: none, no target), or external-dns instances fight over the name: %v", o.Cluster, o.Name, a)
 		}
 	}
 }
@@ -195,5 +199,48 @@ func TestRemoteSecretCA(t *testing.T) {
 		case want != "" && !strings.Contains(kc, base64.StdEncoding.EncodeToString([]byte(want))):
 			t.Errorf("%s: kubeconfig lacks %s:\n%s", peer, want, kc)
 		}
+	}
+}
+
+// TestDNSDefaultsAndPrefix: without endpointCluster the first cluster with an address owns the
+// records; the annotation prefix follows spec.dns.annotationPrefix; a lone load balancer name
+// is a CNAME record, and a lone cluster's Gateway gets a target annotation instead.
+func TestDNSDefaultsAndPrefix(t *testing.T) {
+	in := input(3)
+	in.Config.Spec.DNS = api.DNS{AnnotationPrefix: api.ExternalDNSGA}
+	api.Default(in.Config)
+	objs := Generate(in)
+	eps := 0
+	for _, o := range objs {
+		switch {
+		case o.Kind == "DNSEndpoint":
+			eps++
+			if o.Cluster != "c0" {
+				t.Errorf("DNSEndpoint in %s, want c0", o.Cluster)
+			}
+		case o.Kind == "Gateway" && o.Name != "cross-network-gateway":
+			if a := o.Body.(*gateway).Annotations; a["external-dns.kubernetes.io/controller"] != "none" {
+				t.Errorf("%s: annotations %v", o.Cluster, a)
+			}
+		}
+	}
+	if eps != 1 {
+		t.Errorf("want one DNSEndpoint by default, got %d", eps)
+	}
+
+	in = input(2)
+	in.Config.Spec.DNS = api.DNS{}
+	in.Config.Spec.Clusters[0].IngressAddress = ""
+	in.Config.Spec.Clusters[1].IngressAddress = "lb-1.elb.example.com"
+	api.Default(in.Config)
+	objs = Generate(in)
+	gw := find(objs, "c1", "Gateway", "web-ingress")[0].Body.(*gateway)
+	if gw.Annotations[api.ExternalDNSAlpha+"target"] != "lb-1.elb.example.com" {
+		t.Errorf("lone cluster: %v", gw.Annotations)
+	}
+	in.Config.Spec.DNS.EndpointCluster = "c1"
+	ep := js(t, find(Generate(in), "c1", "DNSEndpoint", "")[0].Body)
+	if !strings.Contains(ep, `"recordType":"CNAME","recordTTL":300,"targets":["lb-1.elb.example.com"]`) || strings.Contains(ep, `"targets":[""]`) {
+		t.Errorf("DNSEndpoint: %s", ep)
 	}
 }

@@ -8,7 +8,11 @@ import (
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
-const externalDNSTarget = "external-dns.alpha.kubernetes.io/target"
+// Annotations external-dns reads, after its prefix (spec.dns.annotationPrefix).
+const (
+	externalDNSTarget     = "target"
+	externalDNSController = "controller"
+)
 
 var ingressSelector = map[string]string{"istio": "ingressgateway"}
 
@@ -41,8 +45,14 @@ func (g *gen) ingress(cl *api.Cluster, svc *api.Service) {
 	}
 
 	gw := &gateway{object: object{TypeMeta: typeMeta(g.istioAPI, "Gateway"), ObjectMeta: g.meta(ns, name)}}
-	if cl.IngressAddress != "" && g.cfg.Spec.DNS.EndpointCluster == "" {
-		gw.Annotations[externalDNSTarget] = cl.IngressAddress
+	dns := g.cfg.Spec.DNS
+	switch {
+	case dns.EndpointCluster != "":
+		// The DNSEndpoint names every cluster's address; external-dns's Istio source must not
+		// publish this Gateway's hosts as well, or the clusters fight over the names.
+		gw.Annotations[dns.AnnotationPrefix+externalDNSController] = "none"
+	case cl.IngressAddress != "":
+		gw.Annotations[dns.AnnotationPrefix+externalDNSTarget] = cl.IngressAddress
 	}
 	gw.Spec = gatewaySpec{&networking.Gateway{Selector: ingressSelector, Servers: gws}}
 	g.add(cl.Name, g.istioAPI, "Gateway", &gw.ObjectMeta, gw)
