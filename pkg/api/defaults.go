@@ -58,6 +58,17 @@ func Default(c *MeshConfig) {
 	if s.DNS.AnnotationPrefix == "" {
 		s.DNS.AnnotationPrefix = ExternalDNSAlpha
 	}
+	if s.Security.MTLS == "" {
+		s.Security.MTLS = MTLSStrict
+	}
+	if s.Security.PodSecurity == "" {
+		// The strictest level the sidecars pass: without CNI their istio-init container needs
+		// NET_ADMIN and NET_RAW, which only privileged allows.
+		s.Security.PodSecurity = PodSecurityPrivileged
+		if s.Istio.CNI {
+			s.Security.PodSecurity = PodSecurityBaseline
+		}
+	}
 	for i := range s.Services {
 		if s.Services[i].Protocol == "" {
 			s.Services[i].Protocol = DefaultProtocol

@@ -32,6 +32,7 @@ type Spec struct {
 	Trust           Trust           `json:"trust,omitempty"`
 	NetworkPolicies NetworkPolicies `json:"networkPolicies,omitempty"`
 	DNS             DNS             `json:"dns,omitempty"`
+	Security        Security        `json:"security,omitempty"`
 	Namespaces      []Namespace     `json:"namespaces,omitempty"`
 	Issuers         []Issuer        `json:"issuers,omitempty"`
 	Services        []Service       `json:"services,omitempty"`
@@ -43,6 +44,9 @@ type Istio struct {
 	Hub      string `json:"hub,omitempty"`
 	Profile  string `json:"profile,omitempty"`
 	Revision string `json:"revision,omitempty"`
+	// CNI installs the Istio CNI node agent, so that pods need no istio-init container with
+	// NET_ADMIN and NET_RAW.
+	CNI bool `json:"cni,omitempty"`
 }
 
 type ControlPlane struct {
@@ -140,6 +144,27 @@ const (
 	ExternalDNSAlpha = "external-dns.alpha.kubernetes.io/"
 	ExternalDNSGA    = "external-dns.kubernetes.io/"
 )
+
+// Mutual TLS modes of the mesh-wide PeerAuthentication; none writes none.
+const (
+	MTLSStrict     = "strict"
+	MTLSPermissive = "permissive"
+	MTLSNone       = "none"
+)
+
+// Pod Security Standards levels, for the application namespaces' Pod Security Admission labels.
+const (
+	PodSecurityPrivileged = "privileged"
+	PodSecurityBaseline   = "baseline"
+	PodSecurityRestricted = "restricted"
+)
+
+type Security struct {
+	// MTLS is the mode of the mesh-wide PeerAuthentication in the control-plane namespace.
+	MTLS string `json:"mtls,omitempty"`
+	// PodSecurity is the Pod Security Standard the application namespaces enforce.
+	PodSecurity string `json:"podSecurity,omitempty"`
+}
 
 type Namespace struct {
 	Name   string            `json:"name"`

@@ -101,6 +101,11 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 		name(&es, "spec.networkPolicies.monitoringNamespace", m, dnsLabel)
 	}
 	validateDNS(&es, s, clusters)
+	oneOf(&es, "spec.security.mtls", s.Security.MTLS, MTLSStrict, MTLSPermissive, MTLSNone)
+	if oneOf(&es, "spec.security.podSecurity", s.Security.PodSecurity, PodSecurityPrivileged, PodSecurityBaseline, PodSecurityRestricted) &&
+		s.Security.PodSecurity != PodSecurityPrivileged && !s.Istio.CNI {
+		es.add("spec.security.podSecurity", "%q needs spec.istio.cni: true: without the Istio CNI plugin every pod gets the istio-init container, which needs NET_ADMIN and NET_RAW, and only the privileged level allows them", s.Security.PodSecurity)
+	}
 	namespaces := validateNamespaces(&es, s)
 	issuers := validateIssuers(&es, s)
 	validateServices(&es, s, clusters, namespaces, issuers)
@@ -549,13 +554,14 @@ func port(es *Errors, p string, n int) {
 	}
 }
 
-func oneOf(es *Errors, p, v string, allowed ...string) {
+func oneOf(es *Errors, p, v string, allowed ...string) bool {
 	for _, a := range allowed {
 		if v == a {
-			return
+			return true
 		}
 	}
 	es.add(p, "must be one of %s, got %q", strings.Join(allowed, ", "), v)
+	return false
 }
 
 func httpsURL(es *Errors, p, v string) bool {

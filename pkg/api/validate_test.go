@@ -162,6 +162,10 @@ func TestValidate(t *testing.T) {
 				Versions: []Version{{Name: "v1", Weight: 100, Clusters: []string{"a"}}}, Ingress: &Ingress{Hosts: []string{"web.example.com"}}})
 		}, "spec.services[1].ingress.hosts[0]", "already served by app/web"},
 		{"ingress issuer", func(c *MeshConfig, _ Credentials) { c.Spec.Services[0].Ingress.TLS.Issuer = "zz" }, "spec.services[0].ingress.tls.issuer", `unknown issuer "zz"`},
+		{"mtls mode", func(c *MeshConfig, _ Credentials) { c.Spec.Security.MTLS = "STRICT" }, "spec.security.mtls", "one of"},
+		{"pod security level", func(c *MeshConfig, _ Credentials) { c.Spec.Security.PodSecurity = "strict" }, "spec.security.podSecurity", "one of"},
+		{"restricted without cni", func(c *MeshConfig, _ Credentials) { c.Spec.Security.PodSecurity = "restricted" }, "spec.security.podSecurity", "NET_ADMIN and NET_RAW"},
+		{"baseline without cni", func(c *MeshConfig, _ Credentials) { c.Spec.Security.PodSecurity = "baseline" }, "spec.security.podSecurity", "needs spec.istio.cni: true"},
 		{"credentials missing", func(c *MeshConfig, cs Credentials) { delete(cs, "b") }, "spec.clusters[1]", `no credentials for cluster "b"`},
 		{"ca required", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].APIServerCA = "" }, "spec.clusters[1].apiServerCA", "required: the other clusters' istiod"},
 		{"ca not PEM", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].APIServerCA = "my-ca" }, "spec.clusters[0].apiServerCA", "no PEM block"},
@@ -403,5 +407,24 @@ func TestDefaultDNSOwner(t *testing.T) {
 	}
 	if es := Validate(c, cs); es != nil {
 		t.Errorf("a hostname alone: %v", es)
+	}
+}
+
+// TestSecurityDefaults: STRICT mTLS; the strictest Pod Security level the sidecars pass,
+// privileged without CNI and baseline with it; restricted with CNI is valid.
+func TestSecurityDefaults(t *testing.T) {
+	c, cs := baseConfig(t)
+	if c.Spec.Security != (Security{MTLS: MTLSStrict, PodSecurity: PodSecurityPrivileged}) {
+		t.Errorf("without CNI: %+v", c.Spec.Security)
+	}
+	c.Spec.Security = Security{}
+	c.Spec.Istio.CNI = true
+	Default(c)
+	if c.Spec.Security.PodSecurity != PodSecurityBaseline {
+		t.Errorf("with CNI: %+v", c.Spec.Security)
+	}
+	c.Spec.Security.PodSecurity = PodSecurityRestricted
+	if es := Validate(c, cs); es != nil {
+		t.Errorf("restricted with CNI: %v", es)
 	}
 }

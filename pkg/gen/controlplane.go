@@ -17,6 +17,9 @@ func (g *gen) controlPlane(cl *api.Cluster) {
 		Revision: ist.Revision,
 		Values:   &operatorValues{Global: g.global(cl)},
 	}
+	if ist.CNI {
+		op.Spec.Components = &components{CNI: &component{Enabled: true, Namespace: g.cpNamespace()}}
+	}
 	g.add(cl.Name, operatorAPI, "IstioOperator", &op.ObjectMeta, op)
 }
 

@@ -76,6 +76,7 @@ func (g *gen) each(cluster string, done func() bool) {
 		g.trust(cl)
 		g.issuers(cl)
 		g.controlPlane(cl)
+		g.peerAuthentication(cl)
 		g.eastWest(cl)
 		g.remoteSecrets(cl)
 		g.networkPolicies(cl)

@@ -21,12 +21,17 @@ const (
 	cattleQuota         = "field.cattle.io/resourceQuota"
 	cattleNamespaceAuth = "lifecycle.cattle.io/create.namespace-auth"
 	cattleDefaultQuota  = "resourcequota.management.cattle.io/default-resource-quota"
+	podSecurityEnforce  = "pod-security.kubernetes.io/enforce"
 )
 
 func (g *gen) namespaces(cl *api.Cluster) {
 	s := &g.cfg.Spec
 	ns := &namespace{object{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: g.meta("", g.cpNamespace())}}
 	ns.Labels[networkLabel] = cl.Network
+	if s.Istio.CNI {
+		// The CNI node agent mounts host paths, which only the privileged level allows.
+		ns.Labels[podSecurityEnforce] = api.PodSecurityPrivileged
+	}
 	if sel := s.ControlPlane.NodeSelector; len(sel) > 0 {
 		kv := make([]string, 0, len(sel))
 		for _, k := range slices.Sorted(maps.Keys(sel)) {
@@ -66,6 +71,7 @@ func (g *gen) namespaces(cl *api.Cluster) {
 		}
 		k, v := g.injection()
 		ns.Labels[k] = v
+		ns.Labels[podSecurityEnforce] = s.Security.PodSecurity
 		g.add(cl.Name, "v1", "Namespace", &ns.ObjectMeta, ns)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/golang/protobuf/jsonpb"
 	networking "istio.io/api/networking/v1alpha3"
+	security "istio.io/api/security/v1beta1"
 )
 
 // The istio.io/api specs marshal themselves with github.com/golang/protobuf/jsonpb, which walks
@@ -66,6 +67,8 @@ var protoEnumNames = map[reflect.Type]map[int32]string{
 	reflect.TypeFor[networking.LoadBalancerSettings_SimpleLB]():                       networking.LoadBalancerSettings_SimpleLB_name,
 	reflect.TypeFor[networking.ConnectionPoolSettings_HTTPSettings_H2UpgradePolicy](): networking.ConnectionPoolSettings_HTTPSettings_H2UpgradePolicy_name,
 	reflect.TypeFor[networking.ClientTLSSettings_TLSmode]():                           networking.ClientTLSSettings_TLSmode_name,
+	// PeerAuthentication
+	reflect.TypeFor[security.PeerAuthentication_MutualTLS_Mode](): security.PeerAuthentication_MutualTLS_Mode_name,
 	// ServiceEntry and Sidecar
 	reflect.TypeFor[networking.ServiceEntry_Location]():      networking.ServiceEntry_Location_name,
 	reflect.TypeFor[networking.ServiceEntry_Resolution]():    networking.ServiceEntry_Resolution_name,

@@ -283,6 +283,8 @@ func TestProtoJSONGenerated(t *testing.T) {
 			spec = b.Spec.VirtualService
 		case *destinationRule:
 			spec = b.Spec.DestinationRule
+		case *peerAuthentication:
+			spec = b.Spec.PeerAuthentication
 		default:
 			continue
 		}
@@ -319,7 +321,7 @@ func TestProtoJSONGivesUp(t *testing.T) {
 		"bytes":             route(&networking.HTTPRoute{DirectResponse: &networking.HTTPDirectResponse{Body: &networking.HTTPBody{Specifier: &networking.HTTPBody_Bytes{Bytes: []byte("x")}}}}),
 		"empty bytes":       route(&networking.HTTPRoute{DirectResponse: &networking.HTTPDirectResponse{Body: &networking.HTTPBody{Specifier: &networking.HTTPBody_Bytes{}}}}),
 		"oneof duration":    route(&networking.HTTPRoute{Fault: &networking.HTTPFaultInjection{Delay: &networking.HTTPFaultInjection_Delay{HttpDelayType: &networking.HTTPFaultInjection_Delay_FixedDelay{}}}}),
-		"unregistered enum": &security.PeerAuthentication{Mtls: &security.PeerAuthentication_MutualTLS{Mode: security.PeerAuthentication_MutualTLS_STRICT}},
+		"unregistered enum": &security.AuthorizationPolicy{Action: security.AuthorizationPolicy_DENY},
 		"nil message":       nilVS,
 		"nil":               nil,
 		"not a pointer":     "spec",

@@ -1,6 +1,9 @@
 package gen
 
-import networking "istio.io/api/networking/v1alpha3"
+import (
+	networking "istio.io/api/networking/v1alpha3"
+	security "istio.io/api/security/v1beta1"
+)
 
 // Local types for objects whose Go types live in modules meshgen does not otherwise need
 // (Rancher, cert-manager, external-dns, the Istio operator; Kubernetes' own are in kube.go). Only the fields meshgen writes are
@@ -54,7 +57,13 @@ type operatorSpec struct {
 }
 
 type components struct {
+	CNI             *component         `json:"cni,omitempty"`
 	IngressGateways []gatewayComponent `json:"ingressGateways,omitempty"`
+}
+
+type component struct {
+	Enabled   bool   `json:"enabled"`
+	Namespace string `json:"namespace,omitempty"`
 }
 
 type gatewayComponent struct {
@@ -123,6 +132,19 @@ type destinationRuleSpec struct{ *networking.DestinationRule }
 func (s gatewaySpec) MarshalJSON() ([]byte, error)         { return protoJSON(s.Gateway) }
 func (s virtualServiceSpec) MarshalJSON() ([]byte, error)  { return protoJSON(s.VirtualService) }
 func (s destinationRuleSpec) MarshalJSON() ([]byte, error) { return protoJSON(s.DestinationRule) }
+
+// security.istio.io PeerAuthentication: the upstream spec in a Kubernetes envelope, like the
+// networking objects.
+type peerAuthentication struct {
+	object `json:",inline"`
+	Spec   peerAuthenticationSpec `json:"spec"`
+}
+
+type peerAuthenticationSpec struct{ *security.PeerAuthentication }
+
+func (s peerAuthenticationSpec) MarshalJSON() ([]byte, error) {
+	return protoJSON(s.PeerAuthentication)
+}
 
 // cert-manager.io/v1 Certificate and ClusterIssuer.
 type certificate struct {
