@@ -122,7 +122,7 @@ func FuzzPipeline(f *testing.F) {
 		{"  dns:\n    endpointCluster: fra\n", "  remoteSecrets: {mode: none}\n  networkPolicies: {enabled: false}\n"},
 		{"      hosts: [checkout.shop.example.com]\n      tls: {issuer: letsencrypt}\n", "      hosts: [\"*.shop.example.com\", shop.example.org]\n"},
 		{"    - prefix: /catalog\n", "    - regex: \"/catalog/[0-9]+\"\n    - exact: /catalog\n"},
-		{"  istio:\n", "  controlPlane: {namespace: mesh-system, nodeSelector: {role: ingress}, limitRange: {default: {cpu: 100m}}}\n  networkPolicies: {apiServerPorts: [443, 6443]}\n  istio:\n"},
+		{"  istio:\n", "  controlPlane: {namespace: mesh-system, nodeSelector: {role: ingress}, limitRange: {default: {cpu: 1000m}}}\n  networkPolicies: {apiServerPorts: [443, 6443]}\n  istio:\n"},
 	} {
 		b := bytes.Replace(three, []byte(v[0]), []byte(v[1]), 1)
 		if bytes.Equal(b, three) {

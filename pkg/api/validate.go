@@ -90,6 +90,7 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	}
 	validateIstio(&es, &s.Istio)
 	validateControlPlane(&es, &s.ControlPlane)
+	validateLimitRange(&es, s)
 	clusters := validateClusters(&es, s)
 	validateRancher(&es, s)
 	oneOf(&es, "spec.remoteSecrets.mode", s.RemoteSecrets.Mode, RemoteSecretsInline, RemoteSecretsNone)
@@ -137,6 +138,68 @@ func validateControlPlane(es *Errors, cp *ControlPlane) {
 	if lr := cp.LimitRange; lr != nil {
 		resources(es, "spec.controlPlane.limitRange.default", lr.Default)
 		resources(es, "spec.controlPlane.limitRange.defaultRequest", lr.DefaultRequest)
+	}
+}
+
+// controlPlaneRequests are the resource requests of the control plane's containers that set
+// requests but no limits, by profile, as Istio's charts and profiles give them (istiod:
+// istio-discovery's values and the demo profile; the CNI agent: istio-cni's values). A
+// LimitRange's default limit applies to them, and the API server rejects a pod whose request
+// exceeds its limit. The gateways set limits of their own, so the default does not apply.
+func controlPlaneRequests(profile string, cni bool) []struct {
+	name string
+	req  Resources
+} {
+	type r = struct {
+		name string
+		req  Resources
+	}
+	var rs []r
+	switch profile {
+	case "empty":
+	case "demo":
+		rs = append(rs, r{"istiod", Resources{CPU: "10m", Memory: "100Mi"}})
+	default:
+		rs = append(rs, r{"istiod", Resources{CPU: "500m", Memory: "2048Mi"}})
+	}
+	if cni {
+		if profile == "demo" {
+			rs = append(rs, r{"istio-cni-node", Resources{CPU: "10m", Memory: "40Mi"}})
+		} else {
+			rs = append(rs, r{"istio-cni-node", Resources{CPU: "100m", Memory: "100Mi"}})
+		}
+	}
+	return rs
+}
+
+// validateLimitRange checks the control-plane LimitRange against what the chosen profile's
+// control plane requests, so that the LimitRange cannot keep istiod from starting.
+func validateLimitRange(es *Errors, s *Spec) {
+	lr := s.ControlPlane.LimitRange
+	if lr == nil {
+		return
+	}
+	p := "spec.controlPlane.limitRange"
+	for _, f := range []struct {
+		name          string
+		limit, defReq string
+	}{{"cpu", lr.Default.CPU, lr.DefaultRequest.CPU}, {"memory", lr.Default.Memory, lr.DefaultRequest.Memory}} {
+		limit, err := resource.ParseQuantity(f.limit)
+		if f.limit == "" || err != nil {
+			continue
+		}
+		if req, err := resource.ParseQuantity(f.defReq); f.defReq != "" && err == nil && req.Cmp(limit) > 0 {
+			es.add(p+".defaultRequest."+f.name, "%s is above the default limit %s: the API server refuses such a LimitRange", f.defReq, f.limit)
+		}
+		for _, c := range controlPlaneRequests(s.Istio.Profile, s.Istio.CNI) {
+			want := c.req.CPU
+			if f.name == "memory" {
+				want = c.req.Memory
+			}
+			if req := resource.MustParse(want); req.Cmp(limit) > 0 {
+				es.add(p+".default."+f.name, "%s is below what %s requests with profile %s (%s): it sets no limit, so it gets this one, and the API server rejects a pod whose request exceeds its limit; make it at least %s", f.limit, c.name, s.Istio.Profile, want, want)
+			}
+		}
 	}
 }
 

@@ -76,6 +76,19 @@ func TestValidate(t *testing.T) {
 		{"limit range", func(c *MeshConfig, _ Credentials) {
 			c.Spec.ControlPlane.LimitRange = &LimitRange{Default: Resources{CPU: "lots"}}
 		}, "spec.controlPlane.limitRange.default.cpu", "quantity"},
+		{"limit range below istiod", func(c *MeshConfig, _ Credentials) {
+			c.Spec.ControlPlane.LimitRange = &LimitRange{Default: Resources{CPU: "100m", Memory: "100Mi"}, DefaultRequest: Resources{CPU: "10m", Memory: "10Mi"}}
+		}, "spec.controlPlane.limitRange.default.cpu", "below what istiod requests with profile default (500m)"},
+		{"limit range below istiod memory", func(c *MeshConfig, _ Credentials) {
+			c.Spec.ControlPlane.LimitRange = &LimitRange{Default: Resources{Memory: "1Gi"}}
+		}, "spec.controlPlane.limitRange.default.memory", "(2048Mi)"},
+		{"limit range below the CNI agent", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Istio.Profile, c.Spec.Istio.CNI = "demo", true
+			c.Spec.ControlPlane.LimitRange = &LimitRange{Default: Resources{CPU: "5m"}}
+		}, "spec.controlPlane.limitRange.default.cpu", "istio-cni-node requests with profile demo (10m)"},
+		{"limit range request above limit", func(c *MeshConfig, _ Credentials) {
+			c.Spec.ControlPlane.LimitRange = &LimitRange{Default: Resources{CPU: "4"}, DefaultRequest: Resources{CPU: "5"}}
+		}, "spec.controlPlane.limitRange.defaultRequest.cpu", "above the default limit"},
 		{"no clusters", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters = nil }, "spec.clusters", "at least one"},
 		{"cluster name", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].Name = "B" }, "spec.clusters[1].name", "DNS label"},
 		{"cluster reserved", func(c *MeshConfig, cs Credentials) {
@@ -426,5 +439,27 @@ func TestSecurityDefaults(t *testing.T) {
 	c.Spec.Security.PodSecurity = PodSecurityRestricted
 	if es := Validate(c, cs); es != nil {
 		t.Errorf("restricted with CNI: %v", es)
+	}
+}
+
+// TestLimitRangeFitsProfile: the seed's LimitRange (100m / 100Mi) fits its demo profile, a
+// LimitRange without default limits fits every profile, and none matters with profile empty.
+func TestLimitRangeFitsProfile(t *testing.T) {
+	seed := &LimitRange{Default: Resources{CPU: "100m", Memory: "100Mi"}, DefaultRequest: Resources{CPU: "10m", Memory: "10Mi"}}
+	for _, tt := range []struct {
+		profile string
+		lr      *LimitRange
+	}{
+		{"demo", seed},
+		{"empty", seed},
+		{"default", &LimitRange{DefaultRequest: Resources{CPU: "10m", Memory: "10Mi"}}},
+		{"default", &LimitRange{Default: Resources{CPU: "1", Memory: "4Gi"}}},
+	} {
+		c, cs := baseConfig(t)
+		c.Spec.Istio.Profile = tt.profile
+		c.Spec.ControlPlane.LimitRange = tt.lr
+		if es := Validate(c, cs); es != nil {
+			t.Errorf("%s %+v: %v", tt.profile, *tt.lr, es)
+		}
 	}
 }
