@@ -92,6 +92,9 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 		np.Spec.Egress = []networkPolicyRule{
 			{Ports: tcp(svcPorts), To: []networkPolicyPeer{meshNamespaces}},
 			{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
+			// The mesh's public hosts, called from inside: the load balancer hands them to the
+			// ingress gateway's listeners.
+			{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS}), To: []networkPolicyPeer{inCP(ingressSelector)}},
 			// The other clusters' versions, through their east-west gateways' addresses.
 			{Ports: tcp([]int{mtlsPort})},
 			dnsRule,

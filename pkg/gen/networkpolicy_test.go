@@ -142,6 +142,8 @@ func (w *world) needed(in *api.Input, cl string) []netpol.Flow {
 			add(a, b, w.appPorts[b.Name], "") // app -> app, every service
 		}
 		add(w.ingress, a, w.appPorts[a.Name], "") // gateways -> apps
+		add(a, w.ingress, 8443, "")               // app -> a public host of the mesh, after the load balancer
+		add(a, w.ingress, 8080, "")
 		add(w.eastWest, a, w.appPorts[a.Name], "")
 		add(w.node, a, 15020, "") // kubelet probes, rewritten to the sidecar's port
 		add(w.node, a, 15021, "")
