@@ -172,32 +172,41 @@ func controlPlaneRequests(profile string, cni bool) []struct {
 	return rs
 }
 
-// validateLimitRange checks the control-plane LimitRange against what the chosen profile's
-// control plane requests, so that the LimitRange cannot keep istiod from starting.
+// validateLimitRange checks the LimitRanges of the control-plane namespace against what the
+// chosen profile's control plane requests, so that they cannot keep istiod from starting: the
+// one meshgen writes, and the one Rancher writes into every namespace of the project from its
+// containerDefaultResourceLimit.
 func validateLimitRange(es *Errors, s *Spec) {
-	lr := s.ControlPlane.LimitRange
-	if lr == nil {
-		return
+	type bound struct{ path, limit, defReq string }
+	var bs []bound
+	if lr := s.ControlPlane.LimitRange; lr != nil {
+		p := "spec.controlPlane.limitRange"
+		bs = append(bs,
+			bound{p + ".default.cpu", lr.Default.CPU, lr.DefaultRequest.CPU},
+			bound{p + ".default.memory", lr.Default.Memory, lr.DefaultRequest.Memory})
 	}
-	p := "spec.controlPlane.limitRange"
-	for _, f := range []struct {
-		name          string
-		limit, defReq string
-	}{{"cpu", lr.Default.CPU, lr.DefaultRequest.CPU}, {"memory", lr.Default.Memory, lr.DefaultRequest.Memory}} {
-		limit, err := resource.ParseQuantity(f.limit)
-		if f.limit == "" || err != nil {
+	if r := s.Rancher; r != nil && r.ContainerDefaultResourceLimit != nil {
+		l, p := r.ContainerDefaultResourceLimit, "spec.rancher.containerDefaultResourceLimit"
+		bs = append(bs,
+			bound{p + ".limitsCpu", l.LimitsCPU, l.RequestsCPU},
+			bound{p + ".limitsMemory", l.LimitsMemory, l.RequestsMemory})
+	}
+	for _, b := range bs {
+		limit, err := resource.ParseQuantity(b.limit)
+		if b.limit == "" || err != nil {
 			continue
 		}
-		if req, err := resource.ParseQuantity(f.defReq); f.defReq != "" && err == nil && req.Cmp(limit) > 0 {
-			es.add(p+".defaultRequest."+f.name, "%s is above the default limit %s: the API server refuses such a LimitRange", f.defReq, f.limit)
+		if req, err := resource.ParseQuantity(b.defReq); b.defReq != "" && err == nil && req.Cmp(limit) > 0 {
+			reqPath := strings.Replace(strings.Replace(b.path, ".default.", ".defaultRequest.", 1), ".limits", ".requests", 1)
+			es.add(reqPath, "%s is above the default limit %s: the API server refuses such a LimitRange", b.defReq, b.limit)
 		}
 		for _, c := range controlPlaneRequests(s.Istio.Profile, s.Istio.CNI) {
 			want := c.req.CPU
-			if f.name == "memory" {
+			if strings.HasSuffix(strings.ToLower(b.path), "memory") {
 				want = c.req.Memory
 			}
 			if req := resource.MustParse(want); req.Cmp(limit) > 0 {
-				es.add(p+".default."+f.name, "%s is below what %s requests with profile %s (%s): it sets no limit, so it gets this one, and the API server rejects a pod whose request exceeds its limit; make it at least %s", f.limit, c.name, s.Istio.Profile, want, want)
+				es.add(b.path, "%s is below what %s requests with profile %s (%s): it sets no limit, so it gets this one, and the API server rejects a pod whose request exceeds its limit; make it at least %s", b.limit, c.name, s.Istio.Profile, want, want)
 			}
 		}
 	}

@@ -89,6 +89,12 @@ func TestValidate(t *testing.T) {
 		{"limit range request above limit", func(c *MeshConfig, _ Credentials) {
 			c.Spec.ControlPlane.LimitRange = &LimitRange{Default: Resources{CPU: "4"}, DefaultRequest: Resources{CPU: "5"}}
 		}, "spec.controlPlane.limitRange.defaultRequest.cpu", "above the default limit"},
+		{"rancher container limit below istiod", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Rancher.ContainerDefaultResourceLimit = &ContainerLimit{LimitsCPU: "200m", LimitsMemory: "128Mi", RequestsCPU: "100m", RequestsMemory: "64Mi"}
+		}, "spec.rancher.containerDefaultResourceLimit.limitsMemory", "below what istiod requests with profile default (2048Mi)"},
+		{"rancher container request above limit", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Rancher.ContainerDefaultResourceLimit = &ContainerLimit{LimitsCPU: "4", RequestsCPU: "5"}
+		}, "spec.rancher.containerDefaultResourceLimit.requestsCpu", "above the default limit"},
 		{"no clusters", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters = nil }, "spec.clusters", "at least one"},
 		{"cluster name", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].Name = "B" }, "spec.clusters[1].name", "DNS label"},
 		{"cluster reserved", func(c *MeshConfig, cs Credentials) {

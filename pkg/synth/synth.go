@@ -69,12 +69,12 @@ spec:
     namespace: istio-system
     nodeSelector: {role: ingress}
     limitRange:
-      default: {cpu: 100m, memory: 100Mi}
+      default: {cpu: 1000m, memory: 4Gi}
       defaultRequest: {cpu: 10m, memory: 10Mi}
   rancher:
     project: istio
     description: Istio Manage Project
-    containerDefaultResourceLimit: {limitsCpu: 200m, limitsMemory: 128Mi, requestsCpu: 100m, requestsMemory: 64Mi}
+    containerDefaultResourceLimit: {limitsCpu: 1000m, limitsMemory: 4Gi, requestsCpu: 100m, requestsMemory: 64Mi}
     namespaceDefaultResourceQuota: {limitsCpu: 12000m, limitsMemory: 12000Mi}
     resourceQuota: {limitsCpu: 12000m, limitsMemory: 12000Mi}
 `, o.Clusters, o.Services)
