@@ -64,9 +64,13 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 	np.Spec.Egress = []networkPolicyRule{{Ports: tcp(g.apiServerPorts())}}
 	g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
 
+	// The gateways' policies are not named np-<Service>: Rancher's project network isolation
+	// writes and reconciles np-istio-ingressgateway and np-istio-eastwestgateway for their
+	// load balancer Services (the seed lists both), and two owners would fight over them.
+
 	// The ingress gateway: its listeners and the load balancer's health check from anywhere;
 	// out to the mesh's services, here or through the other clusters' east-west gateways.
-	np = g.policy(cp, "np-istio-ingressgateway", labelSelector{MatchLabels: ingressSelector})
+	np = g.policy(cp, "np-istio-ingress", labelSelector{MatchLabels: ingressSelector})
 	np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS, statusPort})}}, g.monitoring()...)
 	np.Spec.Egress = []networkPolicyRule{
 		{Ports: tcp(svcPorts), To: []networkPolicyPeer{meshNamespaces}},
@@ -77,7 +81,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 
 	// The east-west gateway: 15443 from the other clusters and the health check. Its 15012
 	// and 15017 serve only a primary-remote topology, which meshgen does not write.
-	np = g.policy(cp, "np-istio-eastwestgateway", labelSelector{MatchLabels: eastWestSelector})
+	np = g.policy(cp, "np-istio-eastwest", labelSelector{MatchLabels: eastWestSelector})
 	np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{mtlsPort, statusPort})}}, g.monitoring()...)
 	np.Spec.Egress = []networkPolicyRule{
 		{Ports: tcp(svcPorts), To: []networkPolicyPeer{meshNamespaces}},

@@ -269,3 +269,14 @@ func slicesCloneCluster(c netpol.Cluster) netpol.Cluster {
 	}
 	return out
 }
+
+// TestNetworkPolicyNamesLeaveRanchersAlone: Rancher's project network isolation writes
+// np-<Service> for every load balancer Service (the seed found np-istio-ingressgateway and
+// np-istio-eastwestgateway in istio-system); meshgen must not write policies of those names.
+func TestNetworkPolicyNamesLeaveRanchersAlone(t *testing.T) {
+	for _, o := range Generate(policyInput()) {
+		if o.Kind == "NetworkPolicy" && (o.Name == "np-istio-ingressgateway" || o.Name == "np-istio-eastwestgateway") {
+			t.Errorf("%s: %s/%s is Rancher's", o.Cluster, o.Namespace, o.Name)
+		}
+	}
+}
