@@ -20,6 +20,7 @@
 package netpol
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -28,6 +29,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/yaml"
 )
 
 // Endpoint is one end of a connection: a pod (Namespace set), the node of the other end
@@ -231,4 +233,27 @@ func matches(sel *metav1.LabelSelector, l map[string]string) bool {
 		return false
 	}
 	return s.Matches(labels.Set(l))
+}
+
+// Parse reads the NetworkPolicies among YAML or JSON documents (a rendered cluster folder's
+// files, a kubectl stream), skipping every other kind, and refuses unknown fields.
+func Parse(docs []byte) (Cluster, error) {
+	var c Cluster
+	for i, d := range bytes.Split(docs, []byte("\n---")) {
+		var head struct {
+			Kind string `json:"kind"`
+		}
+		if err := yaml.Unmarshal(d, &head); err != nil {
+			return nil, fmt.Errorf("document %d: %v", i+1, err)
+		}
+		if head.Kind != "NetworkPolicy" {
+			continue
+		}
+		var p networkingv1.NetworkPolicy
+		if err := yaml.UnmarshalStrict(d, &p); err != nil {
+			return nil, fmt.Errorf("document %d: %v", i+1, err)
+		}
+		c = append(c, p)
+	}
+	return c, nil
 }

@@ -1,24 +1,35 @@
 package netpol
 
 import (
+	"strings"
 	"testing"
-
-	"sigs.k8s.io/yaml"
-
-	networkingv1 "k8s.io/api/networking/v1"
 )
 
 func policies(t *testing.T, docs ...string) Cluster {
 	t.Helper()
-	var c Cluster
+	var b strings.Builder
 	for _, d := range docs {
-		var p networkingv1.NetworkPolicy
-		if err := yaml.UnmarshalStrict([]byte(d), &p); err != nil {
-			t.Fatal(err)
-		}
-		c = append(c, p)
+		b.WriteString("{kind: NetworkPolicy, " + d[1:] + "\n---\n")
+	}
+	c, err := Parse([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c) != len(docs) {
+		t.Fatalf("parsed %d of %d policies", len(c), len(docs))
 	}
 	return c
+}
+
+// TestParse: other kinds are skipped, an unknown field is an error.
+func TestParse(t *testing.T) {
+	c, err := Parse([]byte("kind: Service\nmetadata: {name: a}\n---\nkind: NetworkPolicy\nmetadata: {name: p, namespace: app}\nspec: {podSelector: {}}\n"))
+	if err != nil || len(c) != 1 || c[0].Name != "p" {
+		t.Fatalf("%v %v", c, err)
+	}
+	if _, err := Parse([]byte("kind: NetworkPolicy\nspec: {podSelectr: {}}\n")); err == nil {
+		t.Error("unknown field accepted")
+	}
 }
 
 var (
