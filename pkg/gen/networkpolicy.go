@@ -24,6 +24,7 @@ const (
 // Pod labels of Istio's workloads, as its charts set them.
 var (
 	istiodSelector = map[string]string{"app": "istiod"}
+	egressSelector = map[string]string{"istio": "egressgateway"}
 )
 
 const metadataName = "kubernetes.io/metadata.name"
@@ -89,6 +90,18 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 	}
 	g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
 
+	// The egress gateway, which only the demo profile installs: the mesh's workloads may send
+	// through it, and it may go anywhere, which is its job. Without a policy of its own the
+	// namespace's isolation would keep it from istiod and it would never become ready.
+	exits := []networkPolicyPeer{inCP(ingressSelector)}
+	if g.cfg.Spec.Istio.Profile == "demo" {
+		np = g.policy(cp, "np-istio-egress", labelSelector{MatchLabels: egressSelector})
+		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS}), From: []networkPolicyPeer{meshNamespaces}}}, g.monitoring()...)
+		np.Spec.Egress = []networkPolicyRule{{}}
+		g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
+		exits = append(exits, inCP(egressSelector))
+	}
+
 	gateways := []networkPolicyPeer{inCP(ingressSelector), inCP(eastWestSelector)}
 	for _, svc := range s.Services {
 		np := g.policy(svc.Namespace, "np-"+svc.Name, labelSelector{MatchLabels: map[string]string{"app": svc.Name}})
@@ -97,8 +110,8 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 			{Ports: tcp(svcPorts), To: []networkPolicyPeer{meshNamespaces}},
 			{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
 			// The mesh's public hosts, called from inside: the load balancer hands them to the
-			// ingress gateway's listeners.
-			{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS}), To: []networkPolicyPeer{inCP(ingressSelector)}},
+			// ingress gateway's listeners; and the egress gateway, where there is one.
+			{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS}), To: exits},
 			// The other clusters' versions, through their east-west gateways' addresses.
 			{Ports: tcp([]int{mtlsPort})},
 			dnsRule,

@@ -270,6 +270,39 @@ func slicesCloneCluster(c netpol.Cluster) netpol.Cluster {
 	return out
 }
 
+// TestNetworkPolicyEgressGateway: with the demo profile, which installs an egress gateway, the
+// gateway reaches istiod (or never becomes ready), the apps reach it, and it reaches the world;
+// other profiles get no policy for it.
+func TestNetworkPolicyEgressGateway(t *testing.T) {
+	in := policyInput()
+	in.Config.Spec.Istio.Profile = "demo"
+	objs := Generate(in)
+	w := newWorld(t, in, "c1", objs)
+	egress := w.ingress
+	egress.Name, egress.Labels = "egressgateway", map[string]string{"app": "istio-egressgateway", "istio": "egressgateway"}
+	flows := []netpol.Flow{
+		{From: egress, To: w.istiod, Port: 15012},
+		{From: egress, To: w.dns, Port: 53, Protocol: "UDP"},
+		{From: egress, To: w.internet, Port: 443},
+	}
+	for _, a := range w.apps {
+		flows = append(flows, netpol.Flow{From: a, To: egress, Port: 8443}, netpol.Flow{From: a, To: egress, Port: 8080})
+	}
+	for _, f := range append(flows, w.needed(in, "c1")...) {
+		if ok, why := w.policies.Allowed(f); !ok {
+			t.Errorf("needed flow denied: %s (%s)", f, why)
+		}
+	}
+	for _, f := range append(w.forbidden(), netpol.Flow{From: w.stranger, To: egress, Port: 8443}, netpol.Flow{From: egress, To: w.istiod, Port: 15010}) {
+		if ok, why := w.policies.Allowed(f); ok {
+			t.Errorf("forbidden flow allowed: %s (%s)", f, why)
+		}
+	}
+	if len(find(Generate(policyInput()), "c1", "NetworkPolicy", "np-istio-egress")) != 0 {
+		t.Error("profile default installs no egress gateway, but gets a policy for one")
+	}
+}
+
 // TestNetworkPolicyNamesLeaveRanchersAlone: Rancher's project network isolation writes
 // np-<Service> for every load balancer Service (the seed found np-istio-ingressgateway and
 // np-istio-eastwestgateway in istio-system); meshgen must not write policies of those names.
