@@ -17,6 +17,10 @@ import (
 // CredentialsAnnotation marks a local-config Secret as the reader credentials of one cluster.
 const CredentialsAnnotation = "meshgen.dev/credentials-for"
 
+// LocalConfigAnnotation set to "true" keeps an object out of kustomize's and kpt's output. A
+// credentials Secret must carry it, or these tools would copy its token into their output.
+const LocalConfigAnnotation = "config.kubernetes.io/local-config"
+
 // MaxInputBytes bounds one input file or ResourceList; larger input is refused unread.
 const MaxInputBytes = 8 << 20
 
@@ -253,6 +257,15 @@ func ReadCredentials(docs []Doc) (Credentials, Errors) {
 		if cluster == "" {
 			fail(annotation, "must name a cluster")
 			continue
+		}
+		// Refused, but still read, so that the cluster is not also reported as lacking
+		// credentials. A missing annotation is reported at the one that names the cluster.
+		localConfig := []string{"metadata", "annotations", LocalConfigAnnotation}
+		if v, ok := s.Metadata.Annotations[LocalConfigAnnotation]; !ok {
+			es = append(es, FieldError{File: d.File, Line: lineOf(d.Node, annotation...), Path: strings.Join(localConfig, "."),
+				Msg: fmt.Sprintf("credentials Secret %q: missing annotation %s: \"true\"; without it kustomize and kpt copy the Secret, token included, into their output", s.Metadata.Name, LocalConfigAnnotation)})
+		} else if v != "true" {
+			fail(localConfig, "annotation %s must be \"true\", got %q; otherwise kustomize and kpt copy the Secret, token included, into their output", LocalConfigAnnotation, v)
 		}
 		if prev, dup := cs[cluster]; dup {
 			fail(annotation, "second credentials for cluster %q (first in %s)", cluster, prev.Source)

@@ -126,20 +126,13 @@ func TestKustomizeWithoutExec(t *testing.T) {
 // must not pass the mark on, or every generated object would vanish from the output.
 func TestKustomizeLocalConfig(t *testing.T) {
 	kustomize := tool(t, "kustomize")
-	repoBinary(t)
-	src := filepath.Join(repo, "examples", "kustomize")
-	dir := t.TempDir()
-	for _, p := range []string{"mesh", "credentials", "clusters/mcsps-test-k8s-01", "clusters/mcsps-test-k8s-01/meshgen"} {
-		copyDir(t, filepath.Join(src, p), filepath.Join(dir, p))
-	}
+	dir := kustomizeExample(t)
 	meshFile := filepath.Join(dir, "mesh", "mesh.yaml")
 	b, err := os.ReadFile(meshFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(repo, "bin", "meshgen")
-	s := strings.Replace(string(b), "path: ../../../../bin/meshgen", "path: "+bin, 1)
-	s = strings.Replace(s, "  annotations:\n", "  annotations:\n    config.kubernetes.io/local-config: \"true\"\n", 1)
+	s := strings.Replace(string(b), "  annotations:\n", "  annotations:\n    config.kubernetes.io/local-config: \"true\"\n", 1)
 	if err := os.WriteFile(meshFile, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
 	}
