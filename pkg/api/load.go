@@ -21,9 +21,6 @@ const CredentialsAnnotation = "meshgen.dev/credentials-for"
 // credentials Secret must carry it, or these tools would copy its token into their output.
 const LocalConfigAnnotation = "config.kubernetes.io/local-config"
 
-// MaxInputBytes bounds one input file or ResourceList; larger input is refused unread.
-const MaxInputBytes = 8 << 20
-
 // Credential is what the other clusters need to read one cluster's API server.
 type Credential struct {
 	Cluster string

@@ -221,28 +221,26 @@ func TestBadLongName(t *testing.T) {
 	badCheckKRM(t, rl, []string{"metadata.name: too long (100000 characters)"})
 }
 
-// Input over api.MaxInputBytes is refused unread: as a file, on stdin and as a ResourceList.
+// A FILE over api.MaxFileBytes is refused unread, on disk and on stdin; a ResourceList has
+// its own, larger limit (limits_test.go).
 func TestBadOversized(t *testing.T) {
 	// Valid YAML throughout, so only the size can be the reason.
-	big := "# " + strings.Repeat("x", api.MaxInputBytes) + "\n" + string(detReadExample(t, "mesh.yaml"))
+	big := "# " + strings.Repeat("x", api.MaxFileBytes) + "\n" + string(detReadExample(t, "mesh.yaml"))
 	file := filepath.Join(t.TempDir(), "big.yaml")
 	badWriteFile(t, file, big)
 	want := []string{"big.yaml: larger than 8388608 bytes; refused"}
 	badCheckCLI(t, []string{file}, nil, nil, want)
 	badCheckCLI(t, []string{"-"}, nil, []byte(big), []string{"-: larger than 8388608 bytes; refused"})
 
-	rl := "# " + strings.Repeat("x", api.MaxInputBytes) + "\n" + string(detResourceList(t, string(detReadExample(t, "mesh.yaml")), string(detReadExample(t, "credentials.yaml"))))
-	badCheckKRM(t, []byte(rl), []string{"ResourceList larger than 8388608 bytes; refused"})
-
 	// Exactly at the limit is still read.
 	atLimit := string(detReadExample(t, "mesh.yaml"))
-	atLimit = "# " + strings.Repeat("x", api.MaxInputBytes-len(atLimit)-3) + "\n" + atLimit
-	if len(atLimit) != api.MaxInputBytes {
-		t.Fatalf("built %d bytes, want %d", len(atLimit), api.MaxInputBytes)
+	atLimit = "# " + strings.Repeat("x", api.MaxFileBytes-len(atLimit)-3) + "\n" + atLimit
+	if len(atLimit) != api.MaxFileBytes {
+		t.Fatalf("built %d bytes, want %d", len(atLimit), api.MaxFileBytes)
 	}
 	var stdout, stderr bytes.Buffer
 	if code := Main([]string{"validate", "-", filepath.Join(detExamples, "mcsps-test", "credentials.yaml")}, strings.NewReader(atLimit), &stdout, &stderr); code != OK {
-		t.Errorf("input of exactly MaxInputBytes: exit status %d, want %d; stderr:\n%s", code, OK, stderr.String())
+		t.Errorf("input of exactly MaxFileBytes: exit status %d, want %d; stderr:\n%s", code, OK, stderr.String())
 	}
 }
 

@@ -77,6 +77,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return Usage
 }
 
+// maxOutput is api.MaxResourceListOutputBytes; tests lower it.
+var maxOutput = api.MaxResourceListOutputBytes
+
 // function is the KRM mode. Output is written only when it is whole: a ResourceList with
 // results, items unchanged on error.
 func function(stdin io.Reader, stdout, stderr io.Writer) int {
@@ -86,13 +89,13 @@ func function(stdin io.Reader, stdout, stderr io.Writer) int {
 			return Usage
 		}
 	}
-	in, err := io.ReadAll(io.LimitReader(stdin, api.MaxInputBytes+1))
+	in, err := io.ReadAll(io.LimitReader(stdin, api.MaxResourceListBytes+1))
 	if err != nil {
 		fmt.Fprintf(stderr, "meshgen: reading stdin: %v\n", err)
 		return Invalid
 	}
-	if len(in) > api.MaxInputBytes {
-		fmt.Fprintf(stderr, "meshgen: ResourceList larger than %d bytes; refused\n", api.MaxInputBytes)
+	if len(in) > api.MaxResourceListBytes {
+		fmt.Fprintf(stderr, "meshgen: ResourceList larger than %d bytes; refused\n", api.MaxResourceListBytes)
 		return Invalid
 	}
 	// The SDK's message for this ("expected exactly one object, got 0") hides the cause.
@@ -101,6 +104,11 @@ func function(stdin io.Reader, stdout, stderr io.Writer) int {
 		return Invalid
 	}
 	res, err := krm.Run(in)
+	if err == nil && len(res) > maxOutput {
+		// kpt would write the package and fail on the next render, whose input is larger still.
+		fmt.Fprintf(stderr, "meshgen: the ResourceList to write is %d bytes, more than %d: with kpt's annotations it would exceed the %d bytes meshgen reads on the next render; refused (write the mesh with meshgen render -o instead)\n", len(res), maxOutput, api.MaxResourceListBytes)
+		return Invalid
+	}
 	if len(res) > 0 {
 		stdout.Write(res)
 	}
@@ -362,12 +370,12 @@ func readDocs(file string, stdin io.Reader) ([]api.Doc, error) {
 		defer f.Close()
 		r = f
 	}
-	b, err := io.ReadAll(io.LimitReader(r, api.MaxInputBytes+1))
+	b, err := io.ReadAll(io.LimitReader(r, api.MaxFileBytes+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > api.MaxInputBytes {
-		return nil, fmt.Errorf("larger than %d bytes; refused", api.MaxInputBytes)
+	if len(b) > api.MaxFileBytes {
+		return nil, fmt.Errorf("larger than %d bytes; refused", api.MaxFileBytes)
 	}
 	return api.ParseDocs(file, b)
 }
