@@ -25,7 +25,7 @@ test:
 
 # Fast tests only: no external tools.
 unit:
-	MESHGEN_SKIP_E2E=1 MESHGEN_SKIP_APISERVER=1 $(GO) test ./...
+	MESHGEN_SKIP_E2E=1 MESHGEN_SKIP_KPT=1 MESHGEN_SKIP_APISERVER=1 $(GO) test ./...
 
 # Rewrites the golden files; review the result with git diff.
 golden:
