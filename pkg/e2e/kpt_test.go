@@ -346,6 +346,24 @@ func TestKptRootPackage(t *testing.T) {
 		t.Error("the root Kptfile has a pipeline: it would run meshgen a second time on examples/kpt")
 	}
 	root := repoCopy(t)
+	// What kpt reads as the root package and its subpackages: the root Kptfile and
+	// examples/kpt alone, or .krmignore misses a folder (pkg/, testdata/, examples/*).
+	src, stderr, code := run(t, root, nil, kpt, "fn", "source", ".")
+	if code != 0 {
+		t.Fatalf("kpt fn source .: exit %d\n%s", code, stderr)
+	}
+	nodes, err := (&kio.ByteReader{Reader: strings.NewReader(src)}).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes {
+		if p := n.GetAnnotations()[kioutil.PathAnnotation]; p != "Kptfile" && !strings.HasPrefix(p, "examples/kpt/") {
+			t.Errorf("kpt reads %s %s from %s as part of the root package; add its folder to .krmignore", n.GetKind(), n.GetName(), p)
+		}
+	}
+	if len(nodes) < 5 {
+		t.Errorf("kpt fn source . gives %d resources, want the root Kptfile and examples/kpt's", len(nodes))
+	}
 	before := snapshot(t, root)
 	out := kptFnRender(t, kpt, root, ".")
 	if !strings.Contains(out, "meshgen: 36 objects for mesh mcsps-test") {
@@ -378,7 +396,8 @@ func TestKptRootPackage(t *testing.T) {
 	}
 
 	// The control: without .krmignore, kpt reads the test data (invalid YAML on purpose) as
-	// resources of the root package and fails before any function runs.
+	// resources of the root package and fails on it (after rendering examples/kpt: kpt renders
+	// subpackages first).
 	if err := os.Remove(filepath.Join(root, ".krmignore")); err != nil {
 		t.Fatal(err)
 	}
