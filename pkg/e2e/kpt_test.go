@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -203,7 +204,7 @@ func TestKptReadme(t *testing.T) {
 	user := snapshot(t, pkg)
 
 	out := kptFnRender(t, kpt, root, "examples/kpt")
-	if !strings.Contains(out, "meshgen: 36 objects for mesh mcsps-test") {
+	if !meshgenResult.MatchString(out) {
 		t.Errorf("kpt did not report meshgen's result:\n%s", out)
 	}
 	first := snapshot(t, pkg)
@@ -366,7 +367,7 @@ func TestKptRootPackage(t *testing.T) {
 	}
 	before := snapshot(t, root)
 	out := kptFnRender(t, kpt, root, ".")
-	if !strings.Contains(out, "meshgen: 36 objects for mesh mcsps-test") {
+	if !meshgenResult.MatchString(out) {
 		t.Errorf("kpt did not render examples/kpt:\n%s", out)
 	}
 	first := snapshot(t, root)
@@ -388,7 +389,7 @@ func TestKptRootPackage(t *testing.T) {
 		}
 	}
 	if added < 30 {
-		t.Errorf("the render added %d files to examples/kpt, want the 36 objects' files", added)
+		t.Errorf("the render added %d files to examples/kpt, want one per generated object", added)
 	}
 	kptFnRender(t, kpt, root, ".")
 	if d := diffMaps(first, snapshot(t, root)); d != "" {
@@ -462,3 +463,7 @@ func TestKptFleet(t *testing.T) {
 		t.Errorf("the second render changed files:\n%.4000s", d)
 	}
 }
+
+// meshgenResult is the info result meshgen gives kpt after a render of the kpt example; the
+// count changes with the generator, the sentence does not.
+var meshgenResult = regexp.MustCompile(`meshgen: [0-9]+ objects for mesh mcsps-test`)
