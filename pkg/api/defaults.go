@@ -73,5 +73,8 @@ func Default(c *MeshConfig) {
 		if s.Services[i].Protocol == "" {
 			s.Services[i].Protocol = DefaultProtocol
 		}
+		if f := s.Services[i].Failover; f != nil && f.Priority == nil {
+			f.Priority = append([]string(nil), DefaultFailoverPriority...)
+		}
 	}
 }

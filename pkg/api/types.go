@@ -95,6 +95,10 @@ type Cluster struct {
 	// the system roots. Without it, the ca.crt of the cluster's credentials Secret.
 	APIServerCA    string `json:"apiServerCA,omitempty"`
 	IngressAddress string `json:"ingressAddress,omitempty"`
+	// Region and Zone are the cluster's locality: the values of its nodes'
+	// topology.kubernetes.io/region and topology.kubernetes.io/zone labels, which Istio reads.
+	Region string `json:"region,omitempty"`
+	Zone   string `json:"zone,omitempty"`
 }
 
 // APIServerCASystem trusts the API server's certificate through the system roots (a Rancher
@@ -199,7 +203,28 @@ type Service struct {
 	Versions  []Version   `json:"versions"`
 	HTTP      []HTTPMatch `json:"http,omitempty"`
 	Ingress   *Ingress    `json:"ingress,omitempty"`
+	// Failover turns on locality failover for the service, in every cluster alike.
+	Failover *Failover `json:"failover,omitempty"`
 }
+
+// Failover is a service's locality failover: the DestinationRule's
+// localityLbSetting.failoverPriority and the outlier detection it cannot work without.
+type Failover struct {
+	// Priority are the labels that rank endpoints: those matching the client on all of them
+	// first, then on all but the last, and so on. An entry may fix the value (key=value).
+	Priority []string `json:"priority,omitempty"`
+}
+
+// The topology labels Istio ranks endpoints by, and the default failover priority.
+const (
+	LabelNetwork = "topology.istio.io/network"
+	LabelRegion  = "topology.kubernetes.io/region"
+	LabelZone    = "topology.kubernetes.io/zone"
+)
+
+// DefaultFailoverPriority is network, then region, then zone: stay on the network (no east-west
+// hop) before staying in the region, and in the region before the zone.
+var DefaultFailoverPriority = []string{LabelNetwork, LabelRegion, LabelZone}
 
 type Version struct {
 	Name     string   `json:"name"`

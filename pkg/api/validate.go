@@ -92,6 +92,7 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	validateControlPlane(&es, &s.ControlPlane)
 	validateLimitRange(&es, s)
 	clusters := validateClusters(&es, s)
+	validateLocality(&es, s)
 	validateRancher(&es, s)
 	oneOf(&es, "spec.remoteSecrets.mode", s.RemoteSecrets.Mode, RemoteSecretsInline, RemoteSecretsNone)
 	validateTrust(&es, c)
@@ -397,6 +398,7 @@ func validateServices(es *Errors, s *Spec, clusters, namespaces, issuers map[str
 		port(es, p+".port", svc.Port)
 		oneOf(es, p+".protocol", svc.Protocol, Protocols...)
 		validateVersions(es, p, svc.Versions, clusters)
+		validateFailover(es, s, p+".failover", svc.Failover)
 		for j, m := range svc.HTTP {
 			validateMatch(es, fmt.Sprintf("%s.http[%d]", p, j), m)
 		}
@@ -568,6 +570,7 @@ func Warnings(c *MeshConfig) Errors {
 		}
 		ws = append(ws, FieldError{Path: rancher[0], Msg: fmt.Sprintf(msg, more)})
 	}
+	ws = append(ws, failoverWarnings(c)...)
 	return ws
 }
 

@@ -258,9 +258,10 @@ func TestJSONInput(t *testing.T) {
 			}
 			dir := t.TempDir()
 			badWriteFile(t, filepath.Join(dir, "mesh.json"), string(j))
-			creds := filepath.Join(ex, "credentials.yaml")
-			want := detRenderStream(t, []string{filepath.Join(ex, "mesh.yaml"), creds}, nil)
-			got := detRenderStream(t, []string{filepath.Join(dir, "mesh.json"), creds}, nil)
+			// Examples without remote secrets in the output have no credentials.
+			creds, _ := filepath.Glob(filepath.Join(ex, "credentials.yaml"))
+			want := detRenderStream(t, append([]string{filepath.Join(ex, "mesh.yaml")}, creds...), nil)
+			got := detRenderStream(t, append([]string{filepath.Join(dir, "mesh.json")}, creds...), nil)
 			if !bytes.Equal(got, want) {
 				t.Errorf("JSON input renders differently from YAML")
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand"
@@ -128,6 +129,9 @@ func detDocs(t *testing.T, dir string) []string {
 	var docs []string
 	for _, f := range []string{"mesh.yaml", "credentials.yaml"} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
+		if f == "credentials.yaml" && errors.Is(err, fs.ErrNotExist) {
+			continue // an example whose remote secrets need none
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,8 +142,8 @@ func detDocs(t *testing.T, dir string) []string {
 			docs = append(docs, strings.TrimSuffix(d, "\n")+"\n")
 		}
 	}
-	if len(docs) < 2 {
-		t.Fatalf("%s: want a MeshConfig and credentials, got %d documents", dir, len(docs))
+	if len(docs) == 0 || !strings.Contains(docs[0], "\nkind: MeshConfig") {
+		t.Fatalf("%s: want a MeshConfig first, got %d documents", dir, len(docs))
 	}
 	return docs
 }

@@ -18,7 +18,7 @@ func (g *gen) traffic(cl *api.Cluster, svc *api.Service) {
 	g.add(cl.Name, "v1", "Service", &s.ObjectMeta, s)
 
 	dr := &destinationRule{object: object{TypeMeta: typeMeta(g.istioAPI, "DestinationRule"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}
-	dr.Spec = destinationRuleSpec{&networking.DestinationRule{Host: fqdn(svc)}}
+	dr.Spec = destinationRuleSpec{&networking.DestinationRule{Host: fqdn(svc), TrafficPolicy: trafficPolicy(svc)}}
 	for _, v := range svc.Versions {
 		dr.Spec.Subsets = append(dr.Spec.Subsets, &networking.Subset{Name: v.Name, Labels: map[string]string{"version": v.Name}})
 	}
