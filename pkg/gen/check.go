@@ -7,7 +7,7 @@ import (
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
-var clusterScoped = map[string]bool{"Namespace": true, "ClusterIssuer": true}
+var clusterScoped = map[string]bool{"Namespace": true, "ClusterIssuer": true, "ClusterRole": true, "ClusterRoleBinding": true}
 
 // Check is the last gate before anything is written: every object is complete and no two
 // objects of one cluster share kind, namespace and name (one would silently replace the other).
@@ -93,5 +93,10 @@ func known(in *api.Input, cluster string) error {
 
 // HasCredentials tells whether objects carry cluster credentials (inline remote secrets).
 func HasCredentials(objs []Object) bool {
-	return slices.ContainsFunc(objs, func(o Object) bool { return o.Kind == "Secret" })
+	return slices.ContainsFunc(objs, func(o Object) bool {
+		// A Secret without data, such as the reader's token Secret that the cluster fills in
+		// itself, carries nothing.
+		s, ok := o.Body.(*secret)
+		return ok && len(s.Data) > 0
+	})
 }

@@ -2,7 +2,6 @@ package gen
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,7 +88,7 @@ func TestCheckOnGeneratedOutput(t *testing.T) {
 	}
 	for _, m := range ms {
 		t.Run(filepath.Base(filepath.Dir(m)), func(t *testing.T) {
-			in := checkLoad(t, m, filepath.Join(filepath.Dir(m), "credentials.yaml"))
+			in := example(t, filepath.Base(filepath.Dir(m)))
 			objs := Generate(in)
 			if len(objs) < 3 {
 				t.Fatalf("generated %d objects", len(objs))
@@ -112,23 +111,4 @@ func TestCheckOnGeneratedOutput(t *testing.T) {
 			}
 		})
 	}
-}
-
-func checkLoad(t *testing.T, mesh, creds string) *api.Input {
-	t.Helper()
-	var docs [2][]api.Doc
-	for i, f := range []string{mesh, creds} {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if docs[i], err = api.ParseDocs(f, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	in, es := api.Load(docs[0][0], docs[1])
-	if es != nil {
-		t.Fatal(es)
-	}
-	return in
 }

@@ -78,6 +78,7 @@ func (g *gen) each(cluster string, done func() bool) {
 		g.controlPlane(cl)
 		g.peerAuthentication(cl)
 		g.eastWest(cl)
+		g.readerAccount(cl)
 		g.remoteSecrets(cl)
 		g.networkPolicies(cl)
 		for j := range g.cfg.Spec.Services {

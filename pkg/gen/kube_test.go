@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	netv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/meshgen/meshgen/pkg/api"
 	"github.com/meshgen/meshgen/pkg/synth"
@@ -24,6 +25,10 @@ func TestKubeTypes(t *testing.T) {
 		"Secret":        func() any { return new(corev1.Secret) },
 		"Service":       func() any { return new(corev1.Service) },
 		"NetworkPolicy": func() any { return new(netv1.NetworkPolicy) },
+		// The remote secrets' source side (reader.go).
+		"ServiceAccount":     func() any { return new(corev1.ServiceAccount) },
+		"ClusterRole":        func() any { return new(rbacv1.ClusterRole) },
+		"ClusterRoleBinding": func() any { return new(rbacv1.ClusterRoleBinding) },
 	}
 	seen := map[string]int{}
 	var objs []Object
