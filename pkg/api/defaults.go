@@ -34,6 +34,9 @@ func Default(c *MeshConfig) {
 	if s.RemoteSecrets.Mode == "" {
 		s.RemoteSecrets.Mode = RemoteSecretsInline
 	}
+	if s.RemoteSecrets.Mode == RemoteSecretsExternalSecret && s.RemoteSecrets.Key == "" {
+		s.RemoteSecrets.Key = DefaultStoreKey
+	}
 	if s.Trust.Mode == "" {
 		s.Trust.Mode = TrustExternal
 	}

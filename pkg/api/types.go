@@ -109,11 +109,33 @@ const APIServerCASystem = "system"
 const (
 	RemoteSecretsInline = "inline"
 	RemoteSecretsNone   = "none"
+	// RemoteSecretsExternalSecret has external-secrets carry each cluster's reader token
+	// through the user's secret store: no token in the input or the output.
+	RemoteSecretsExternalSecret = "externalSecret"
 )
 
 type RemoteSecrets struct {
 	Mode string `json:"mode,omitempty"`
+	// Store is the external-secrets store the reader tokens go through (mode externalSecret).
+	Store *SecretStoreRef `json:"store,omitempty"`
+	// Key is the store key of a cluster's reader token and CA, a pattern with {cluster}.
+	Key string `json:"key,omitempty"`
 }
+
+// SecretStoreRef names an external-secrets SecretStore (in the control-plane namespace) or
+// ClusterSecretStore.
+type SecretStoreRef struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// The kinds of external-secrets store, and the placeholder of the store key.
+const (
+	ClusterSecretStore = "ClusterSecretStore"
+	SecretStore        = "SecretStore"
+	ClusterPlaceholder = "{cluster}"
+	DefaultStoreKey    = "meshgen/{cluster}/reader"
+)
 
 // Trust modes.
 const TrustExternal = "external"

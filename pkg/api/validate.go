@@ -94,7 +94,8 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	clusters := validateClusters(&es, s)
 	validateLocality(&es, s)
 	validateRancher(&es, s)
-	oneOf(&es, "spec.remoteSecrets.mode", s.RemoteSecrets.Mode, RemoteSecretsInline, RemoteSecretsNone)
+	oneOf(&es, "spec.remoteSecrets.mode", s.RemoteSecrets.Mode, RemoteSecretsExternalSecret, RemoteSecretsInline, RemoteSecretsNone)
+	validateExternalSecrets(&es, s, creds)
 	validateTrust(&es, c)
 	for i, p := range s.NetworkPolicies.APIServerPorts {
 		port(&es, fmt.Sprintf("spec.networkPolicies.apiServerPorts[%d]", i), p)
@@ -239,7 +240,7 @@ func validateClusters(es *Errors, s *Spec) map[string]bool {
 		}
 		switch {
 		case cl.APIServer == "":
-			if s.RemoteSecrets.Mode == RemoteSecretsInline && len(s.Clusters) > 1 {
+			if s.RemoteSecrets.Mode != RemoteSecretsNone && len(s.Clusters) > 1 {
 				es.add(p+".apiServer", "required: the other clusters' remote secrets point at it")
 			}
 		case httpsURL(es, p+".apiServer", cl.APIServer):

@@ -32,7 +32,15 @@ const (
 	// v0.23.0 declares go 1.27, which this toolchain refuses to load.
 	externalDNSModule = "sigs.k8s.io/external-dns@v0.22.0"
 	externalDNSCRD    = "config/crd/standard/dnsendpoints.externaldns.k8s.io.yaml"
+
+	// v0.16 is the first with ExternalSecret external-secrets.io/v1 (PushSecret is still
+	// v1alpha1); the newest the module proxy serves whole here.
+	externalSecretsModule = "github.com/external-secrets/external-secrets@v0.16.2"
+	externalSecretsCRDs   = "config/crds/bases"
 )
+
+// The external-secrets kinds meshgen writes (remoteSecrets.mode externalSecret).
+var externalSecretsCRDFiles = []string{"external-secrets.io_externalsecrets.yaml", "external-secrets.io_pushsecrets.yaml"}
 
 const kubectlTimeout = 3 * time.Minute
 
@@ -113,6 +121,10 @@ func (c *kubeCluster) installCRDs(t *testing.T) {
 	}
 	files = append(files, cm...)
 	files = append(files, filepath.Join(moduleDir(t, externalDNSModule), externalDNSCRD))
+	eso := moduleDir(t, externalSecretsModule)
+	for _, f := range externalSecretsCRDFiles {
+		files = append(files, filepath.Join(eso, externalSecretsCRDs, f))
+	}
 	local, err := filepath.Glob(filepath.Join("testdata", "crds", "*.yaml"))
 	if err != nil || len(local) == 0 {
 		t.Fatalf("no local CRDs in testdata/crds (%v)", err)

@@ -80,6 +80,7 @@ func (g *gen) each(cluster string, done func() bool) {
 		g.eastWest(cl)
 		g.readerAccount(cl)
 		g.remoteSecrets(cl)
+		g.externalSecrets(cl)
 		g.networkPolicies(cl)
 		for j := range g.cfg.Spec.Services {
 			svc := &g.cfg.Spec.Services[j]

@@ -10,8 +10,8 @@ import (
 // the reader ServiceAccount, meshgen's ClusterRole with the chart's reader rules bound to it,
 // and a token Secret the cluster fills in; a single-cluster mesh has no peers and gets none.
 func TestReaderAccount(t *testing.T) {
-	for _, mode := range []string{api.RemoteSecretsInline, api.RemoteSecretsNone} {
-		in := input(3)
+	for _, mode := range []string{api.RemoteSecretsInline, api.RemoteSecretsNone, api.RemoteSecretsExternalSecret} {
+		in := esInput(t)
 		in.Config.Spec.RemoteSecrets.Mode = mode
 		objs := Generate(in)
 		for _, cl := range []string{"c0", "c1", "c2"} {
@@ -33,7 +33,8 @@ func TestReaderAccount(t *testing.T) {
 		}
 	}
 	single := input(1)
-	if objs := Generate(single); len(find(objs, "c0", "ServiceAccount", "")) != 0 {
+	single.Config.Spec.RemoteSecrets = api.RemoteSecrets{Mode: api.RemoteSecretsExternalSecret, Store: &api.SecretStoreRef{Kind: api.SecretStore, Name: "s"}, Key: api.DefaultStoreKey}
+	if objs := Generate(single); len(find(objs, "c0", "ServiceAccount", "")) != 0 || len(find(objs, "c0", "PushSecret", "")) != 0 {
 		t.Error("a single-cluster mesh got a reader account")
 	}
 }
