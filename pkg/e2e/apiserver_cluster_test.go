@@ -292,33 +292,7 @@ type serverProcess struct {
 }
 
 func startProcess(t *testing.T, name, logPath, bin string, args ...string) (*serverProcess, error) {
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout = logFile
-	cmd.Stderr = logFile
-	cmd.Env = serverEnv()
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		// Its own process group keeps a terminal's Ctrl-C from racing our
-		// orderly shutdown; Pdeathsig kills it if the test binary dies
-		// without running cleanups (timeout panic, SIGKILL).
-		Setpgid:   true,
-		Pdeathsig: syscall.SIGKILL,
-	}
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	p := &serverProcess{name: name, cmd: cmd, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		logFile.Close()
-		close(p.done)
-	}()
-	t.Cleanup(func() { p.stop(t) })
-	return p, nil
+	return startProcessIn(t, name, logPath, "", serverEnv(), bin, args...)
 }
 
 // serverEnv drops ETCD_* and KUBE* variables: etcd reads its whole

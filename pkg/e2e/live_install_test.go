@@ -1,0 +1,271 @@
+package e2e
+
+// Where meshgen's output is installer input, the live test turns it into what the installer
+// creates, with the installer's own code, offline, and takes istiod's settings and the
+// gateways from that. One small function per installer form: installerForms.
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+// object is one Kubernetes object, decoded loosely.
+type object map[string]any
+
+func (o object) str(path ...string) string {
+	v, _ := o.get(path...).(string)
+	return v
+}
+
+func (o object) get(path ...string) any {
+	var v any = map[string]any(o)
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+func (o object) kind() string { return o.str("kind") }
+func (o object) name() string { return o.str("metadata", "name") }
+
+func (o object) labels(path ...string) map[string]string {
+	m, _ := o.get(append(path, "labels")...).(map[string]any)
+	out := map[string]string{}
+	for k, v := range m {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		}
+	}
+	return out
+}
+
+// decodeObjects splits a YAML stream into objects.
+func decodeObjects(t *testing.T, what string, b []byte) []object {
+	t.Helper()
+	var out []object
+	for _, doc := range docSeparator.Split(string(b), -1) {
+		if strings.TrimSpace(doc) == "" {
+			continue
+		}
+		var o object
+		if err := yaml.Unmarshal([]byte(doc), &o); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if o != nil {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// installerForm recognises one form of installer input in a cluster's output and renders it
+// into the objects the installer would create.
+type installerForm struct {
+	name   string
+	is     func(o object) bool
+	render func(t *testing.T, file string) []byte
+}
+
+// installerForms are the forms meshgen writes. The Helm form (values rendered with
+// `helm template` of $MESHGEN_ISTIO_SRC/manifests/charts and $MESHGEN_HELM) joins here when
+// meshgen writes Helm values.
+var installerForms = []installerForm{
+	{
+		name: "IstioOperator",
+		is:   func(o object) bool { return o.kind() == "IstioOperator" },
+		render: func(t *testing.T, file string) []byte {
+			stdout, stderr, code := run(t, filepath.Dir(file), nil, tool(t, "istioctl"), "manifest", "generate", "-f", file)
+			if code != 0 {
+				t.Fatalf("istioctl manifest generate -f %s: exit %d\n%s", file, code, stderr)
+			}
+			return []byte(stdout)
+		},
+	},
+}
+
+// installation is what the live test takes from the installer's objects.
+type installation struct {
+	namespace          string   // istiod's
+	mesh, meshNetworks string   // ConfigMap istio: istiod's --meshConfig and --networksConfig
+	args               []string // istiod's container args, addresses dropped
+	env                []string // istiod's env: literal values and the downward API's pod fields
+	// What the injector gives every sidecar (ISTIO_META_CLUSTER_ID, ISTIO_META_NETWORK).
+	proxyCluster, proxyNetwork string
+	gateways                   []gateway
+	forms                      []string // installer inputs found, "IstioOperator istio-system/x"
+}
+
+// gateway is a LoadBalancer Service of the installation and the pod its Deployment runs.
+type gateway struct {
+	name, namespace string
+	service         object
+	podLabels       map[string]string
+	podEnv          map[string]string
+}
+
+// install renders every installer input in a cluster folder and extracts the installation.
+func install(t *testing.T, dir string) *installation {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	var objs []object
+	in := &installation{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range decodeObjects(t, f, b) {
+			for _, form := range installerForms {
+				if form.is(o) {
+					in.forms = append(in.forms, form.name+" "+o.str("metadata", "namespace")+"/"+o.name())
+					objs = append(objs, decodeObjects(t, f, form.render(t, f))...)
+				}
+			}
+		}
+	}
+	if len(in.forms) == 0 {
+		t.Fatalf("%s: no installer input (IstioOperator) in meshgen's output", dir)
+	}
+	deployments := map[string]object{}
+	for _, o := range objs {
+		switch {
+		case o.kind() == "ConfigMap" && o.name() == "istio":
+			in.mesh, in.meshNetworks = o.str("data", "mesh"), o.str("data", "meshNetworks")
+		case o.kind() == "ConfigMap" && o.name() == "istio-sidecar-injector":
+			var v struct {
+				Global struct {
+					Network      string `json:"network"`
+					MultiCluster struct {
+						ClusterName string `json:"clusterName"`
+					} `json:"multiCluster"`
+				} `json:"global"`
+			}
+			if err := json.Unmarshal([]byte(o.str("data", "values")), &v); err != nil {
+				t.Fatalf("%s: the injector's values: %v", dir, err)
+			}
+			// The injection template's own default for an unset cluster name.
+			in.proxyCluster, in.proxyNetwork = v.Global.MultiCluster.ClusterName, v.Global.Network
+			if in.proxyCluster == "" {
+				in.proxyCluster = "Kubernetes"
+			}
+		case o.kind() == "Deployment":
+			deployments[o.str("metadata", "namespace")+"/"+o.name()] = o
+		}
+	}
+	istiod, ok := deployments["istio-system/istiod"]
+	if !ok {
+		for k, d := range deployments {
+			if strings.HasPrefix(d.name(), "istiod") {
+				istiod, ok = deployments[k], true
+			}
+		}
+	}
+	if !ok || in.mesh == "" {
+		t.Fatalf("%s: the installation has no istiod Deployment or no istio ConfigMap (installer inputs: %v)", dir, in.forms)
+	}
+	in.namespace = istiod.str("metadata", "namespace")
+	c := firstContainer(istiod)
+	for _, a := range c["args"].([]any) {
+		in.args = append(in.args, a.(string))
+	}
+	in.args = dropAddressFlags(in.args)
+	in.env = containerEnv(c, in.namespace, "istiod-live")
+	for _, o := range objs {
+		if o.kind() != "Service" || o.str("spec", "type") != "LoadBalancer" {
+			continue
+		}
+		g := gateway{name: o.name(), namespace: o.str("metadata", "namespace"), service: o}
+		sel := map[string]string{}
+		for k, v := range o.labels("spec", "selector") {
+			sel[k] = v
+		}
+		if m, ok := o.get("spec", "selector").(map[string]any); ok {
+			for k, v := range m {
+				sel[k], _ = v.(string)
+			}
+		}
+		for _, d := range deployments {
+			pl := d.labels("spec", "template", "metadata")
+			if d.str("metadata", "namespace") == g.namespace && len(sel) > 0 && selects(sel, pl) {
+				g.podLabels = pl
+				g.podEnv = map[string]string{}
+				for _, kv := range containerEnv(firstContainer(d), g.namespace, g.name) {
+					k, v, _ := strings.Cut(kv, "=")
+					g.podEnv[k] = v
+				}
+			}
+		}
+		in.gateways = append(in.gateways, g)
+	}
+	sort.Slice(in.gateways, func(i, j int) bool { return in.gateways[i].name < in.gateways[j].name })
+	return in
+}
+
+func firstContainer(d object) map[string]any {
+	cs, _ := d.get("spec", "template", "spec", "containers").([]any)
+	if len(cs) == 0 {
+		return map[string]any{}
+	}
+	c, _ := cs[0].(map[string]any)
+	return c
+}
+
+// containerEnv is a container's env as the kubelet would set it, for the values that do not
+// depend on a node: literal values, and the pod's namespace and name from the downward API.
+func containerEnv(c map[string]any, namespace, pod string) []string {
+	es, _ := c["env"].([]any)
+	var env []string
+	for _, e := range es {
+		m := object(e.(map[string]any))
+		n := m.str("name")
+		if v, ok := m["value"].(string); ok {
+			env = append(env, n+"="+v)
+			continue
+		}
+		switch m.str("valueFrom", "fieldRef", "fieldPath") {
+		case "metadata.namespace":
+			env = append(env, n+"="+namespace)
+		case "metadata.name":
+			env = append(env, n+"="+pod)
+		}
+	}
+	return env
+}
+
+func selects(sel, labels map[string]string) bool {
+	for k, v := range sel {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// dropAddressFlags removes the listen addresses from istiod's args: the live test gives each
+// istiod its own loopback ports.
+func dropAddressFlags(args []string) []string {
+	addr := map[string]bool{"--httpAddr": true, "--grpcAddr": true, "--secureGRPCAddr": true,
+		"--monitoringAddr": true, "--httpsAddr": true, "--kubeconfig": true, "--meshConfig": true, "--networksConfig": true}
+	var out []string
+	for i := 0; i < len(args); i++ {
+		name, _, hasValue := strings.Cut(args[i], "=")
+		if addr[name] {
+			if !hasValue {
+				i++
+			}
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
+}

@@ -1,0 +1,551 @@
+package e2e
+
+// The live mesh: meshgen's output for any MeshConfig applied to a fleet of loopback API
+// servers, one real istiod per cluster, and the parts real controllers and users play
+// (pods, EndpointSlices, load-balancer addresses) played by the test. See live_test.go.
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/meshgen/meshgen/pkg/api"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+	k8syaml "sigs.k8s.io/yaml"
+)
+
+const (
+	istiodReadyTimeout = 90 * time.Second
+	// How long istiod may take to show a change; a bound for polling, not an expectation.
+	settleTimeout = 90 * time.Second
+)
+
+// liveMesh is one MeshConfig running on the fleet.
+type liveMesh struct {
+	cfg      *api.MeshConfig // as rendered, defaults filled
+	out      string          // meshgen's tree
+	clusters []*liveCluster
+	byName   map[string]*liveCluster
+	inst     map[string]*installation
+	istiod   map[string]*istiodProcess
+	podIP    map[string]string // service/version/cluster -> the version's pod IP there
+	lbAddr   map[string]string // cluster/gateway -> its load-balancer address
+	xds      string            // the xdsdump binary
+}
+
+// startMesh renders meshFile for a fresh fleet and brings every cluster up.
+func startMesh(t *testing.T, meshFile string) *liveMesh {
+	t.Helper()
+	istioctl := tool(t, "istioctl")
+	_ = istioctl
+	pilot := tool(t, "pilot-discovery")
+	tools := requireKubeTools(t)
+	xds := xdsdump(t)
+
+	b, err := os.ReadFile(meshFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := api.ParseDocs(meshFile, b)
+	if err != nil {
+		t.Fatalf("%s: %v", meshFile, err)
+	}
+	var doc *api.Doc
+	for i := range docs {
+		if v, k := api.KindOf(docs[i].Node); v == api.APIVersion && k == api.Kind {
+			doc = &docs[i]
+		}
+	}
+	if doc == nil {
+		t.Fatalf("%s: no MeshConfig", meshFile)
+	}
+	cfg, _, es := api.Decode(doc.Node)
+	if len(es) > 0 || cfg == nil {
+		t.Fatalf("%s: %v", meshFile, es)
+	}
+	var names []string
+	for _, c := range cfg.Spec.Clusters {
+		names = append(names, c.Name)
+	}
+	m := &liveMesh{byName: map[string]*liveCluster{}, inst: map[string]*installation{},
+		istiod: map[string]*istiodProcess{}, podIP: map[string]string{}, lbAddr: map[string]string{}, xds: xds}
+	m.clusters = startFleet(t, tools, names)
+	for _, c := range m.clusters {
+		m.byName[c.name] = c
+	}
+
+	// The input: the MeshConfig with each cluster's apiServer replaced by its loopback API
+	// server, and credentials Secrets with that server's token and CA.
+	dir := t.TempDir()
+	setAPIServers(t, doc.Node, m.clusters)
+	mb, err := yaml.Marshal(doc.Node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := filepath.Join(dir, "mesh.yaml")
+	var creds bytes.Buffer
+	for _, c := range m.clusters {
+		fmt.Fprintf(&creds, `---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: %s-live-reader
+  annotations:
+    config.kubernetes.io/local-config: "true"
+    meshgen.dev/credentials-for: %s
+data:
+  token: %s
+  ca.crt: %s
+`, c.name, c.name, base64.StdEncoding.EncodeToString([]byte(c.token)), base64.StdEncoding.EncodeToString(c.caPEM))
+	}
+	credFile := filepath.Join(dir, "credentials.yaml")
+	for f, b := range map[string][]byte{input: mb, credFile: creds.Bytes()} {
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The expectations come from the same input, through meshgen's own loader.
+	in := loadInput(t, input, credFile)
+	m.cfg = in
+	m.out = filepath.Join(dir, "out")
+	if _, stderr, code := run(t, dir, nil, meshgen(t), "render", input, credFile, "-o", m.out); code != 0 {
+		t.Fatalf("meshgen render: exit %d\n%s", code, stderr)
+	}
+
+	var wg sync.WaitGroup
+	for i, c := range m.clusters {
+		c.installCRDs(t)
+		m.applyOutput(t, c)
+		m.inst[c.name] = install(t, filepath.Join(m.out, c.name))
+		m.playControllers(t, i, c)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.istiod[c.name] = startIstiod(t, pilot, c, m.inst[c.name])
+		}()
+	}
+	wg.Wait()
+	for _, c := range m.clusters {
+		if m.istiod[c.name] == nil {
+			t.FailNow()
+		}
+	}
+	return m
+}
+
+// loadInput reads the rendered input as meshgen does, defaults included.
+func loadInput(t *testing.T, mesh, creds string) *api.MeshConfig {
+	t.Helper()
+	var all []api.Doc
+	for _, f := range []string{mesh, creds} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := api.ParseDocs(f, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, ds...)
+	}
+	var cfg api.Doc
+	var cs []api.Doc
+	for _, d := range all {
+		if api.IsCredentials(d.Node) {
+			cs = append(cs, d)
+		} else if v, k := api.KindOf(d.Node); v == api.APIVersion && k == api.Kind {
+			cfg = d
+		}
+	}
+	in, es := api.Load(cfg, cs)
+	if len(es) > 0 {
+		t.Fatalf("the live input is invalid: %v", es)
+	}
+	return in.Config
+}
+
+// setAPIServers sets spec.clusters[i].apiServer in the MeshConfig's own node, so that
+// everything else (anchors, merge keys, comments) stays as written.
+func setAPIServers(t *testing.T, doc *yaml.Node, fleet []*liveCluster) {
+	t.Helper()
+	root := doc
+	if root.Kind == yaml.DocumentNode {
+		root = root.Content[0]
+	}
+	spec := mapValue(root, "spec")
+	list := mapValue(spec, "clusters")
+	if list == nil || list.Kind != yaml.SequenceNode || len(list.Content) != len(fleet) {
+		t.Fatalf("spec.clusters: want a list of %d entries", len(fleet))
+	}
+	for i, e := range list.Content {
+		if v := mapValue(e, "apiServer"); v != nil {
+			v.Value, v.Tag, v.Style = fleet[i].server, "!!str", 0
+			continue
+		}
+		e.Content = append(e.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "apiServer"},
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fleet[i].server})
+	}
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// applyOutput applies a cluster's folder file by file in the order of its kustomization,
+// the rollout order meshgen declares.
+func (m *liveMesh) applyOutput(t *testing.T, c *liveCluster) {
+	t.Helper()
+	dir := filepath.Join(m.out, c.name)
+	b, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k struct {
+		Resources []string `json:"resources"`
+	}
+	if err := k8syaml.Unmarshal(b, &k); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"apply", "--server-side=false"}
+	for _, r := range k.Resources {
+		args = append(args, "-f", filepath.Join(dir, r))
+	}
+	c.mustKubectl(t, nil, args...)
+}
+
+// playControllers does what a real cluster's controllers would: the gateways' Services
+// from the installation with a load-balancer address in their status (the cloud
+// controller), their pods (Deployment controller), and per service version running here a
+// pod with the version's labels and an IP (scheduler, kubelet; the injector's label
+// security.istio.io/tlsMode) and the EndpointSlice the endpoints controller would write.
+func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
+	t.Helper()
+	var docs []string
+	type status struct{ kind, ns, name, patch string }
+	var statuses []status
+	podStatus := func(ip string) string {
+		return fmt.Sprintf(`{"status":{"phase":"Running","podIP":%q,"podIPs":[{"ip":%q}],"conditions":[{"type":"Ready","status":"True"}]}}`, ip, ip)
+	}
+	for gi, g := range m.inst[c.name].gateways {
+		svc, err := json.Marshal(g.service)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, string(svc))
+		addr := fmt.Sprintf("203.0.%d.%d", 113+gi%2, ci+1)
+		if strings.Contains(g.name, "ingress") {
+			for _, cl := range m.cfg.Spec.Clusters {
+				if cl.Name == c.name && cl.IngressAddress != "" {
+					addr = cl.IngressAddress
+				}
+			}
+		}
+		m.lbAddr[c.name+"/"+g.name] = addr
+		statuses = append(statuses, status{"service", g.namespace, g.name,
+			fmt.Sprintf(`{"status":{"loadBalancer":{"ingress":[{"ip":%q}]}}}`, addr)})
+		if g.podLabels != nil {
+			ip := fmt.Sprintf("10.%d.1.%d", 100+ci, 10+gi)
+			docs = append(docs, podDoc(g.name+"-live", g.namespace, g.podLabels))
+			statuses = append(statuses, status{"pod", g.namespace, g.name + "-live", podStatus(ip)})
+			m.podIP[c.name+"/"+g.name] = ip
+		}
+	}
+	n := 0
+	for _, s := range m.cfg.Spec.Services {
+		for _, v := range s.Versions {
+			if !contains(v.Clusters, c.name) {
+				continue
+			}
+			ip := fmt.Sprintf("10.%d.0.%d", 100+ci, 10+n)
+			n++
+			pod := s.Name + "-" + v.Name + "-live"
+			m.podIP[s.Name+"/"+v.Name+"/"+c.name] = ip
+			docs = append(docs, podDoc(pod, s.Namespace, map[string]string{
+				"app": s.Name, "version": v.Name, "security.istio.io/tlsMode": "istio"}))
+			statuses = append(statuses, status{"pod", s.Namespace, pod, podStatus(ip)})
+			docs = append(docs, m.endpointSlice(t, c, s, v, pod, ip))
+		}
+	}
+	c.mustKubectl(t, []byte(strings.Join(docs, "\n---\n")), "apply", "--server-side=false", "-f", "-")
+	for _, s := range statuses {
+		c.mustKubectl(t, nil, "patch", s.kind, s.name, "-n", s.ns, "--subresource=status", "--type=merge", "-p", s.patch)
+	}
+}
+
+func podDoc(name, ns string, labels map[string]string) string {
+	b, _ := json.Marshal(map[string]any{
+		"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"name": name, "namespace": ns, "labels": labels},
+		"spec":     map[string]any{"containers": []any{map[string]any{"name": "app", "image": "live.invalid/app"}}},
+	})
+	return string(b)
+}
+
+// endpointSlice is what the endpoints controller writes for the version's pod, with the
+// port names and target ports of meshgen's Service as the API server holds it.
+func (m *liveMesh) endpointSlice(t *testing.T, c *liveCluster, s api.Service, v api.Version, pod, ip string) string {
+	t.Helper()
+	res := c.mustKubectl(t, nil, "get", "service", s.Name, "-n", s.Namespace, "-o", "json")
+	var svc struct {
+		Spec struct {
+			Ports []struct {
+				Name       string `json:"name"`
+				Port       int    `json:"port"`
+				TargetPort any    `json:"targetPort"`
+			} `json:"ports"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &svc); err != nil {
+		t.Fatal(err)
+	}
+	var ports []any
+	for _, p := range svc.Spec.Ports {
+		port := p.Port
+		if f, ok := p.TargetPort.(float64); ok {
+			port = int(f)
+		}
+		ports = append(ports, map[string]any{"name": p.Name, "port": port, "protocol": "TCP"})
+	}
+	b, _ := json.Marshal(map[string]any{
+		"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+		"metadata": map[string]any{"name": s.Name + "-" + v.Name, "namespace": s.Namespace,
+			"labels": map[string]string{"kubernetes.io/service-name": s.Name, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"}},
+		"addressType": "IPv4",
+		"endpoints": []any{map[string]any{"addresses": []string{ip}, "conditions": map[string]bool{"ready": true},
+			"targetRef": map[string]string{"kind": "Pod", "name": pod, "namespace": s.Namespace}}},
+		"ports": ports,
+	})
+	return string(b)
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// istiodProcess is one running pilot-discovery.
+type istiodProcess struct {
+	http, grpc string // loopback host:port of the debug HTTP and plain-text xDS servers
+	log        string
+	proc       *serverProcess
+}
+
+// startIstiod runs pilot-discovery against the cluster with the installation's settings:
+// its mesh config and mesh networks as files, its args and env (CLUSTER_ID and the rest),
+// and loopback ports instead of the pod's.
+func startIstiod(t *testing.T, bin string, c *liveCluster, in *installation) *istiodProcess {
+	t.Helper()
+	dir := filepath.Join(c.dir, "istiod")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Error(err)
+		return nil
+	}
+	meshFile, netFile := filepath.Join(dir, "mesh.yaml"), filepath.Join(dir, "meshNetworks.yaml")
+	for f, s := range map[string]string{meshFile: in.mesh, netFile: in.meshNetworks} {
+		if err := os.WriteFile(f, []byte(s), 0o600); err != nil {
+			t.Error(err)
+			return nil
+		}
+	}
+	var lastErr error
+	for attempt := 1; attempt <= startAttempts; attempt++ {
+		ports, err := freePorts(5)
+		if err != nil {
+			t.Error(err)
+			return nil
+		}
+		addr := func(i int) string { return "127.0.0.1:" + strconv.Itoa(ports[i]) }
+		args := append(append([]string{}, in.args...),
+			"--kubeconfig", c.kubeconfig, "--meshConfig", meshFile, "--networksConfig", netFile,
+			"--httpAddr", addr(0), "--grpcAddr", addr(1), "--secureGRPCAddr", addr(2),
+			"--monitoringAddr", addr(3), "--httpsAddr", addr(4))
+		var env []string
+		for _, kv := range in.env {
+			if !strings.HasPrefix(kv, "KUBECONFIG=") {
+				env = append(env, kv)
+			}
+		}
+		env = append(append(serverEnv(), env...), "KUBECONFIG="+c.kubeconfig)
+		p := &istiodProcess{http: addr(0), grpc: addr(1), log: filepath.Join(dir, "istiod.log")}
+		p.proc, err = startProcessIn(t, "istiod "+c.name, p.log, dir, env, bin, args...)
+		if err != nil {
+			t.Error(err)
+			return nil
+		}
+		if err = waitHTTP(p.proc, p.log, "http://"+p.http+"/ready", "", istiodReadyTimeout); err == nil {
+			return p
+		}
+		p.proc.stop(t)
+		lastErr = err
+		if !strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+	}
+	t.Errorf("istiod for %s: %v", c.name, lastErr)
+	return nil
+}
+
+// startProcessIn starts a server in dir with env; its own process group keeps a terminal's
+// Ctrl-C from racing our orderly shutdown, and Pdeathsig kills it if the test binary dies
+// without running cleanups (timeout panic, SIGKILL).
+func startProcessIn(t *testing.T, name, logPath, dir string, env []string, bin string, args ...string) (*serverProcess, error) {
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir, cmd.Env = dir, env
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("starting %s: %w", name, err)
+	}
+	p := &serverProcess{name: name, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		logFile.Close()
+		close(p.done)
+	}()
+	t.Cleanup(func() { p.stop(t) })
+	return p, nil
+}
+
+var (
+	xdsOnce sync.Once
+	xdsPath string
+	xdsErr  error
+	xdsOut  []byte
+)
+
+// xdsdump builds the xDS client of .ci/xds once per test binary. It is its own module, so
+// gRPC and the Envoy API stay out of meshgen's go.mod.
+func xdsdump(t *testing.T) string {
+	t.Helper()
+	xdsOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "meshgen-xds-")
+		if err != nil {
+			xdsErr = err
+			return
+		}
+		xdsPath = filepath.Join(dir, "xdsdump")
+		cmd := exec.Command("go", "build", "-o", xdsPath, ".")
+		cmd.Dir = filepath.Join(repo, ".ci", "xds")
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
+		xdsOut, xdsErr = cmd.CombinedOutput()
+	})
+	if xdsErr != nil {
+		t.Fatalf("building .ci/xds: %v\n%s", xdsErr, xdsOut)
+	}
+	return xdsPath
+}
+
+// xdsDump is what xdsdump prints.
+type xdsDump struct {
+	Endpoints map[string][]string `json:"endpoints"`
+	Routes    []struct {
+		Config   string            `json:"config"`
+		Domains  []string          `json:"domains"`
+		Match    string            `json:"match"`
+		Redirect bool              `json:"redirect"`
+		Weights  map[string]uint32 `json:"weights"`
+	} `json:"routes"`
+}
+
+// proxy asks a cluster's istiod what one proxy gets.
+func (m *liveMesh) proxy(cluster string, args ...string) (*xdsDump, error) {
+	p := m.istiod[cluster]
+	cmd := exec.Command(m.xds, append([]string{"-addr", p.grpc, "-timeout", "20s"}, args...)...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("xdsdump %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(e.String()))
+	}
+	var d xdsDump
+	if err := json.Unmarshal(o.Bytes(), &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// sidecar is what a sidecar in the namespace of this cluster gets, with the cluster ID and
+// network the injector of this cluster's installation gives it.
+func (m *liveMesh) sidecar(cluster, ns string) (*xdsDump, error) {
+	in := m.inst[cluster]
+	ci := 0
+	for i, c := range m.clusters {
+		if c.name == cluster {
+			ci = i
+		}
+	}
+	return m.proxy(cluster, "-type", "sidecar", "-ip", fmt.Sprintf("10.%d.2.10", 100+ci),
+		"-namespace", ns, "-name", "live-client", "-cluster", in.proxyCluster, "-network", in.proxyNetwork,
+		"-labels", "app=live-client")
+}
+
+// ingress is what the cluster's ingress gateway gets: the gateway of the installation that
+// is not the east-west one, as its pod.
+func (m *liveMesh) ingress(cluster string) (*xdsDump, error) {
+	for _, g := range m.inst[cluster].gateways {
+		if g.podLabels == nil || g.podLabels["istio"] != "ingressgateway" {
+			continue
+		}
+		var ls []string
+		for k, v := range g.podLabels {
+			ls = append(ls, k+"="+v)
+		}
+		sort.Strings(ls)
+		return m.proxy(cluster, "-type", "router", "-ip", m.podIP[cluster+"/"+g.name], "-namespace", g.namespace,
+			"-name", g.name+"-live", "-cluster", g.podEnv["ISTIO_META_CLUSTER_ID"], "-network", g.podEnv["ISTIO_META_NETWORK"],
+			"-labels", strings.Join(ls, ","))
+	}
+	return nil, fmt.Errorf("the installation of %s has no ingress gateway (label istio=ingressgateway)", cluster)
+}
+
+// clusterz is istiod's list of the clusters it reads, with their sync status.
+func (m *liveMesh) clusterz(cluster string) (map[string]string, error) {
+	resp, err := http.Get("http://" + m.istiod[cluster].http + "/debug/clusterz")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	var list []struct {
+		ID         string `json:"id"`
+		SyncStatus string `json:"syncStatus"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &list); err != nil {
+		return nil, fmt.Errorf("/debug/clusterz: %v: %s", err, b.String())
+	}
+	out := map[string]string{}
+	for _, c := range list {
+		out[c.ID] = c.SyncStatus
+	}
+	return out, nil
+}
