@@ -48,10 +48,11 @@ type Dump struct {
 
 // Route is one route of one virtual host.
 type Route struct {
-	Config   string   `json:"config"`
-	Domains  []string `json:"domains"`
-	Match    string   `json:"match"`
-	Redirect bool     `json:"redirect,omitempty"`
+	Config  string   `json:"config"`
+	Domains []string `json:"domains"`
+	Match   string   `json:"match"`
+	// Redirect: the route or its virtual host redirects (HTTPS redirect) instead of forwarding.
+	Redirect bool `json:"redirect,omitempty"`
 	// Weights maps each destination cluster to its weight; a single destination has 100.
 	Weights map[string]uint32 `json:"weights,omitempty"`
 }
@@ -66,6 +67,15 @@ func main() {
 	network := flag.String("network", "", "NETWORK, as the injector sets it")
 	labels := flag.String("labels", "", "the pod's labels, k=v,k=v")
 	timeout := flag.Duration("timeout", 30*time.Second, "give up after this long")
+	extra := map[string]string{}
+	flag.Func("meta", "K=V: one more metadata field, as pilot-agent sets it from an env ISTIO_META_K (repeatable)", func(kv string) error {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return fmt.Errorf("want K=V, got %q", kv)
+		}
+		extra[k] = v
+		return nil
+	})
 	flag.Parse()
 	if *addr == "" || *ip == "" || *ns == "" || *name == "" {
 		fmt.Fprintln(os.Stderr, "usage: xdsdump -addr HOST:PORT -ip IP -namespace NS -name POD [-type router] [-cluster C] [-network N] [-labels k=v,...]")
@@ -78,6 +88,9 @@ func main() {
 		"NAME":          *name,
 		"CLUSTER_ID":    *clusterID,
 		"NETWORK":       *network,
+	}
+	for k, v := range extra {
+		meta[k] = v
 	}
 	lm := map[string]any{}
 	for _, kv := range strings.Split(*labels, ",") {
@@ -267,7 +280,9 @@ func routes(rc *routev3.RouteConfiguration) []Route {
 	for _, vh := range rc.VirtualHosts {
 		for _, r := range vh.Routes {
 			o := Route{Config: rc.Name, Domains: vh.Domains, Match: match(r.GetMatch())}
-			if r.GetRedirect() != nil {
+			// httpsRedirect: Istio makes the virtual host require TLS, so Envoy redirects
+			// every plain request before any route forwards it.
+			if r.GetRedirect() != nil || vh.RequireTls != routev3.VirtualHost_NONE {
 				o.Redirect = true
 			}
 			if a := r.GetRoute(); a != nil {

@@ -159,22 +159,23 @@ func (m *liveMesh) evaluate() []result {
 			for _, v := range s.Versions {
 				r := result{check: checkEndpoints, cluster: c.name,
 					what: fmt.Sprintf("a sidecar in %s gets %s", s.Namespace, subsetCluster(s, v.Name))}
-				want := m.wantEndpoints(s, v, c.name)
-				switch got, ok := d.endpoints(subsetCluster(s, v.Name)); {
-				case err != nil:
-					r.detail = err.Error()
-				case !ok:
-					r.detail = "no such cluster in CDS"
-				default:
-					r.ok = strings.Join(got, " ") == strings.Join(want, " ")
-					r.detail = fmt.Sprintf("endpoints [%s]", strings.Join(got, " "))
-					if !r.ok {
-						r.detail += fmt.Sprintf(", want [%s]", strings.Join(want, " "))
-					}
-				}
-				rs = append(rs, r)
+				rs = append(rs, endpointResult(r, d, err, subsetCluster(s, v.Name), m.wantEndpoints(s, v, c.name)))
 			}
 			rs = append(rs, routeResult(c.name, "a sidecar in "+s.Namespace, d, err, s, host(s)))
+		}
+		// The far end of check 2's gateway endpoints: what arrives at this cluster's
+		// east-west gateway on 15443 for a version running here goes to its pods here.
+		ew, ewErr := m.eastWestProxy(c.name)
+		for _, s := range m.cfg.Spec.Services {
+			for _, v := range s.Versions {
+				if !contains(v.Clusters, c.name) {
+					continue
+				}
+				sni := fmt.Sprintf("outbound_.%d_.%s_.%s", s.Port, v.Name, host(s))
+				r := result{check: checkEndpoints, cluster: c.name, what: "the east-west gateway passes " + sni}
+				want := []string{net.JoinHostPort(m.podIP[s.Name+"/"+v.Name+"/"+c.name], strconv.Itoa(m.targetPort(s)))}
+				rs = append(rs, endpointResult(r, ew, ewErr, sni, want))
+			}
 		}
 		var ing *xdsDump
 		var ingErr error
@@ -191,6 +192,23 @@ func (m *liveMesh) evaluate() []result {
 		}
 	}
 	return rs
+}
+
+// endpointResult: the EDS cluster's endpoints are exactly want.
+func endpointResult(r result, d *xdsDump, err error, cluster string, want []string) result {
+	switch got, ok := d.endpoints(cluster); {
+	case err != nil:
+		r.detail = err.Error()
+	case !ok:
+		r.detail = "no such cluster in CDS"
+	default:
+		r.ok = strings.Join(got, " ") == strings.Join(want, " ")
+		r.detail = fmt.Sprintf("endpoints [%s]", strings.Join(got, " "))
+		if !r.ok {
+			r.detail += fmt.Sprintf(", want [%s]", strings.Join(want, " "))
+		}
+	}
+	return r
 }
 
 func (d *xdsDump) endpoints(cluster string) ([]string, bool) {

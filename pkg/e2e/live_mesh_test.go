@@ -508,11 +508,23 @@ func (m *liveMesh) sidecar(cluster, ns string) (*xdsDump, error) {
 		"-labels", "app=live-client")
 }
 
-// ingress is what the cluster's ingress gateway gets: the gateway of the installation that
-// is not the east-west one, as its pod.
+// ingress is what the cluster's ingress gateway gets.
 func (m *liveMesh) ingress(cluster string) (*xdsDump, error) {
-	for _, g := range m.inst[cluster].gateways {
-		if g.podLabels == nil || g.podLabels["istio"] != "ingressgateway" {
+	return m.gatewayProxy(cluster, "ingressgateway")
+}
+
+// eastWestProxy is what the cluster's east-west gateway gets.
+func (m *liveMesh) eastWestProxy(cluster string) (*xdsDump, error) {
+	return m.gatewayProxy(cluster, "eastwestgateway")
+}
+
+// gatewayProxy asks as the pod of the installation's gateway labelled istio=<label>, with
+// the metadata pilot-agent would send from its env (ISTIO_META_*); what the gateway
+// injector adds (cluster ID, network) comes from the installation's injector values.
+func (m *liveMesh) gatewayProxy(cluster, label string) (*xdsDump, error) {
+	in := m.inst[cluster]
+	for _, g := range in.gateways {
+		if g.podLabels == nil || g.podLabels["istio"] != label {
 			continue
 		}
 		var ls []string
@@ -520,11 +532,28 @@ func (m *liveMesh) ingress(cluster string) (*xdsDump, error) {
 			ls = append(ls, k+"="+v)
 		}
 		sort.Strings(ls)
-		return m.proxy(cluster, "-type", "router", "-ip", m.podIP[cluster+"/"+g.name], "-namespace", g.namespace,
-			"-name", g.name+"-live", "-cluster", g.podEnv["ISTIO_META_CLUSTER_ID"], "-network", g.podEnv["ISTIO_META_NETWORK"],
-			"-labels", strings.Join(ls, ","))
+		clusterID, network := g.podEnv["ISTIO_META_CLUSTER_ID"], g.podEnv["ISTIO_META_NETWORK"]
+		if clusterID == "" {
+			clusterID = in.proxyCluster
+		}
+		if network == "" {
+			network = in.proxyNetwork
+		}
+		args := []string{"-type", "router", "-ip", m.podIP[cluster+"/"+g.name], "-namespace", g.namespace,
+			"-name", g.name + "-live", "-cluster", clusterID, "-network", network, "-labels", strings.Join(ls, ",")}
+		var keys []string
+		for k := range g.podEnv {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if n, ok := strings.CutPrefix(k, "ISTIO_META_"); ok && n != "CLUSTER_ID" && n != "NETWORK" {
+				args = append(args, "-meta", n+"="+g.podEnv[k])
+			}
+		}
+		return m.proxy(cluster, args...)
 	}
-	return nil, fmt.Errorf("the installation of %s has no ingress gateway (label istio=ingressgateway)", cluster)
+	return nil, fmt.Errorf("the installation of %s has no gateway labelled istio=%s", cluster, label)
 }
 
 // clusterz is istiod's list of the clusters it reads, with their sync status.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,6 +95,7 @@ type control struct {
 	name    string
 	check   int
 	cluster string // where the check must fail
+	in      string // and for what: a part of the check's description
 	apply   func(t *testing.T)
 	undo    func(t *testing.T)
 }
@@ -106,7 +108,7 @@ func (m *liveMesh) controls(t *testing.T, _ []result) {
 			c.apply(t)
 			rs, failed := m.poll(settleTimeout, func(rs []result) bool {
 				for _, r := range rs {
-					if r.check == c.check && r.cluster == c.cluster && !r.ok {
+					if r.check == c.check && r.cluster == c.cluster && strings.Contains(r.what, c.in) && !r.ok {
 						return true
 					}
 				}
@@ -116,7 +118,7 @@ func (m *liveMesh) controls(t *testing.T, _ []result) {
 				t.Errorf("check %d still holds in %s after %s", c.check, c.cluster, c.name)
 			}
 			for _, r := range rs {
-				if r.check == c.check && r.cluster == c.cluster && !r.ok {
+				if r.check == c.check && r.cluster == c.cluster && strings.Contains(r.what, c.in) && !r.ok {
 					fmt.Printf("control %q fails as it must: %s\n", c.name, r)
 				}
 			}
@@ -154,7 +156,7 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 		})
 		reapply := func(t *testing.T) { a.mustKubectl(t, nil, "apply", "--server-side=false", "-f", secret.file) }
 		cs = append(cs, control{
-			name: "remote secret for " + b.name + " removed in " + a.name, check: checkEndpoints, cluster: a.name,
+			name: "remote secret for " + b.name + " removed in " + a.name, check: checkEndpoints, cluster: a.name, in: "a sidecar",
 			apply: func(t *testing.T) {
 				a.mustKubectl(t, nil, "delete", "secret", secret.obj.name(), "-n", secret.obj.str("metadata", "namespace"))
 			},
@@ -173,11 +175,23 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 		ns := m.cfg.Spec.ControlPlane.Namespace
 		nsFile := m.outputFile(t, b.name, func(o object) bool { return o.kind() == "Namespace" && o.name() == ns })
 		cs = append(cs, control{
-			name: "network label of " + b.name + " changed to " + m.network(a.name), check: checkEndpoints, cluster: a.name,
+			name: "network label of " + b.name + " changed to " + m.network(a.name), check: checkEndpoints, cluster: a.name, in: "a sidecar",
 			apply: func(t *testing.T) {
 				b.mustKubectl(t, nil, "label", "namespace", ns, "--overwrite", "topology.istio.io/network="+m.network(a.name))
 			},
 			undo: func(t *testing.T) { b.mustKubectl(t, nil, "apply", "--server-side=false", "-f", nsFile.file) },
+		})
+	}
+	if b != nil {
+		gw := m.outputFile(t, b.name, func(o object) bool {
+			return o.kind() == "Gateway" && strings.Contains(fmt.Sprint(o.get("spec", "servers")), "AUTO_PASSTHROUGH")
+		})
+		cs = append(cs, control{
+			name: "cross-network Gateway removed in " + b.name, check: checkEndpoints, cluster: b.name, in: "east-west",
+			apply: func(t *testing.T) {
+				b.mustKubectl(t, nil, "delete", "-f", gw.file)
+			},
+			undo: func(t *testing.T) { b.mustKubectl(t, nil, "apply", "--server-side=false", "-f", gw.file) },
 		})
 	}
 	for _, s := range m.cfg.Spec.Services {
@@ -188,7 +202,7 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 			return o.kind() == "VirtualService" && o.name() == s.Name && o.str("metadata", "namespace") == s.Namespace
 		})
 		cs = append(cs, control{
-			name: "a weight of " + s.Name + " changed in " + a.name, check: checkRoutes, cluster: a.name,
+			name: "a weight of " + s.Name + " changed in " + a.name, check: checkRoutes, cluster: a.name, in: "a sidecar",
 			apply: func(t *testing.T) {
 				a.mustKubectl(t, shiftWeight(t, vs.obj), "apply", "--server-side=false", "-f", "-")
 			},
@@ -196,8 +210,25 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 		})
 		break
 	}
-	if len(cs) < 4 {
-		fmt.Printf("controls: %d of 4 apply to this mesh\n", len(cs))
+	for _, s := range m.cfg.Spec.Services {
+		if len(wantWeights(s)) < 2 || s.Ingress == nil {
+			continue
+		}
+		vs := m.outputFile(t, a.name, func(o object) bool {
+			return o.kind() == "VirtualService" && o.get("spec", "gateways") != nil &&
+				strings.Contains(fmt.Sprint(o.get("spec", "hosts")), s.Ingress.Hosts[0])
+		})
+		cs = append(cs, control{
+			name: "a weight of " + s.Name + "'s ingress changed in " + a.name, check: checkRoutes, cluster: a.name, in: "ingress gateway",
+			apply: func(t *testing.T) {
+				a.mustKubectl(t, shiftWeight(t, vs.obj), "apply", "--server-side=false", "-f", "-")
+			},
+			undo: func(t *testing.T) { a.mustKubectl(t, nil, "apply", "--server-side=false", "-f", vs.file) },
+		})
+		break
+	}
+	if len(cs) < 6 {
+		fmt.Printf("controls: %d of 6 apply to this mesh\n", len(cs))
 	}
 	return cs
 }
