@@ -99,6 +99,8 @@ type installation struct {
 	mesh, meshNetworks string   // ConfigMap istio: istiod's --meshConfig and --networksConfig
 	args               []string // istiod's container args, addresses dropped
 	env                []string // istiod's env: literal values and the downward API's pod fields
+	// istiod's Secret volumes: Secret name -> mount path (cacerts -> /etc/cacerts).
+	secretMounts map[string]string
 	// What the injector gives every sidecar (ISTIO_META_CLUSTER_ID, ISTIO_META_NETWORK).
 	proxyCluster, proxyNetwork string
 	gateways                   []gateway
@@ -180,6 +182,19 @@ func install(t *testing.T, dir string) *installation {
 	}
 	in.args = dropAddressFlags(in.args)
 	in.env = containerEnv(c, in.namespace, "istiod-live")
+	in.secretMounts = map[string]string{}
+	vols, _ := istiod.get("spec", "template", "spec", "volumes").([]any)
+	mounts, _ := c["volumeMounts"].([]any)
+	for _, v := range vols {
+		vo := object(v.(map[string]any))
+		secret := vo.str("secret", "secretName")
+		for _, mt := range mounts {
+			mo := object(mt.(map[string]any))
+			if secret != "" && mo.str("name") == vo.str("name") {
+				in.secretMounts[secret] = mo.str("mountPath")
+			}
+		}
+	}
 	for _, o := range objs {
 		if o.kind() != "Service" || o.str("spec", "type") != "LoadBalancer" {
 			continue

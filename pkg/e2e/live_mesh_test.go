@@ -43,6 +43,11 @@ type liveMesh struct {
 	podIP    map[string]string // service/version/cluster -> the version's pod IP there
 	lbAddr   map[string]string // cluster/gateway -> its load-balancer address
 	xds      string            // the xdsdump binary
+	root     []byte            // the mesh's root certificate, from meshgen certs
+	pilot    string            // the pilot-discovery binary
+	// owner is the test that started the mesh: processes started later (a control's restart
+	// of istiod) must live as long as the mesh, not end with the control's subtest.
+	owner *testing.T
 }
 
 // startMesh renders meshFile for a fresh fleet and brings every cluster up.
@@ -81,6 +86,7 @@ func startMesh(t *testing.T, meshFile string) *liveMesh {
 	}
 	m := &liveMesh{byName: map[string]*liveCluster{}, inst: map[string]*installation{},
 		istiod: map[string]*istiodProcess{}, podIP: map[string]string{}, lbAddr: map[string]string{}, xds: xds}
+	m.pilot, m.owner = pilot, t
 	m.clusters = startFleet(t, tools, names)
 	for _, c := range m.clusters {
 		m.byName[c.name] = c
@@ -124,12 +130,21 @@ data:
 		t.Fatalf("meshgen render: exit %d\n%s", code, stderr)
 	}
 
+	for _, c := range m.clusters {
+		c.installCRDs(t)
+		if m.cfg.Spec.Trust.Mode == "certManager" {
+			// cert-manager installed: its cluster resource namespace, where the issuers' keys live.
+			c.mustKubectl(t, nil, "create", "namespace", "cert-manager")
+		}
+		m.applyOutput(t, c)
+	}
+	m.root = m.playUser(t, dir, input, credFile)
 	var wg sync.WaitGroup
 	for i, c := range m.clusters {
-		c.installCRDs(t)
-		m.applyOutput(t, c)
 		m.inst[c.name] = install(t, filepath.Join(m.out, c.name))
 		m.playControllers(t, i, c)
+		m.playCertManager(t, c)
+		m.playKubelet(t, c, filepath.Join(c.dir, "istiod"))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -351,6 +366,7 @@ func contains(xs []string, x string) bool {
 // istiodProcess is one running pilot-discovery.
 type istiodProcess struct {
 	http, grpc string // loopback host:port of the debug HTTP and plain-text xDS servers
+	secureGRPC string // and of the TLS xDS server, which serves istiod's own certificate
 	log        string
 	proc       *serverProcess
 }
@@ -391,7 +407,7 @@ func startIstiod(t *testing.T, bin string, c *liveCluster, in *installation) *is
 			}
 		}
 		env = append(append(serverEnv(), env...), "KUBECONFIG="+c.kubeconfig)
-		p := &istiodProcess{http: addr(0), grpc: addr(1), log: filepath.Join(dir, "istiod.log")}
+		p := &istiodProcess{http: addr(0), grpc: addr(1), secureGRPC: addr(2), log: filepath.Join(dir, "istiod.log")}
 		p.proc, err = startProcessIn(t, "istiod "+c.name, p.log, dir, env, bin, args...)
 		if err != nil {
 			t.Error(err)
@@ -408,6 +424,19 @@ func startIstiod(t *testing.T, bin string, c *liveCluster, in *installation) *is
 	}
 	t.Errorf("istiod for %s: %v", c.name, lastErr)
 	return nil
+}
+
+// restartIstiod stops the cluster's istiod, lets mount change what its volumes hold, and
+// starts it again.
+func (m *liveMesh) restartIstiod(t *testing.T, c *liveCluster, mount func(dir string)) {
+	t.Helper()
+	m.istiod[c.name].proc.stop(t)
+	mount(filepath.Join(c.dir, "istiod"))
+	p := startIstiod(m.owner, m.pilot, c, m.inst[c.name])
+	if p == nil {
+		t.FailNow()
+	}
+	m.istiod[c.name] = p
 }
 
 // startProcessIn starts a server in dir with env; its own process group keeps a terminal's
