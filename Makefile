@@ -51,7 +51,7 @@ live:
 	$(GO) test -c -o bin/e2e.test ./pkg/e2e && \
 	rc=0 && (cd pkg/e2e && MESHGEN_LIVE_MESH=$(abspath $(MESH)) MESHGEN_LIVE_REPORT=$(abspath $(OUT))/live.txt \
 		../../bin/e2e.test -test.run '^TestLiveMeshFile$$' -test.count=1 -test.timeout=20m) >$(OUT)/live.log 2>&1 || rc=$$?; \
-	cat $(OUT)/live.txt 2>/dev/null || tail -n 30 $(OUT)/live.log; \
+	if [ -s $(OUT)/live.txt ]; then cat $(OUT)/live.txt; else tail -n 30 $(OUT)/live.log; fi; \
 	[ $$rc = 0 ] || echo "make live: the test failed; its log is $(OUT)/live.log" >&2; exit $$rc
 
 tools:

@@ -138,42 +138,23 @@ func install(t *testing.T, dir string) *installation {
 	if len(in.forms) == 0 {
 		t.Fatalf("%s: no installer input (IstioOperator) in meshgen's output", dir)
 	}
-	deployments := map[string]object{}
+	deployments, configMaps := map[string]object{}, map[string]object{}
+	var istiod object
 	for _, o := range objs {
-		switch {
-		case o.kind() == "ConfigMap" && o.name() == "istio":
-			in.mesh, in.meshNetworks = o.str("data", "mesh"), o.str("data", "meshNetworks")
-		case o.kind() == "ConfigMap" && o.name() == "istio-sidecar-injector":
-			var v struct {
-				Global struct {
-					Network      string `json:"network"`
-					MultiCluster struct {
-						ClusterName string `json:"clusterName"`
-					} `json:"multiCluster"`
-				} `json:"global"`
-			}
-			if err := json.Unmarshal([]byte(o.str("data", "values")), &v); err != nil {
-				t.Fatalf("%s: the injector's values: %v", dir, err)
-			}
-			// The injection template's own default for an unset cluster name.
-			in.proxyCluster, in.proxyNetwork = v.Global.MultiCluster.ClusterName, v.Global.Network
-			if in.proxyCluster == "" {
-				in.proxyCluster = "Kubernetes"
-			}
-		case o.kind() == "Deployment":
-			deployments[o.str("metadata", "namespace")+"/"+o.name()] = o
-		}
-	}
-	istiod, ok := deployments["istio-system/istiod"]
-	if !ok {
-		for k, d := range deployments {
-			if strings.HasPrefix(d.name(), "istiod") {
-				istiod, ok = deployments[k], true
+		key := o.str("metadata", "namespace") + "/" + o.name()
+		switch o.kind() {
+		case "ConfigMap":
+			configMaps[key] = o
+		case "Deployment":
+			deployments[key] = o
+			// istiod is the Deployment that runs pilot-discovery's discovery command.
+			if args, _ := firstContainer(o)["args"].([]any); len(args) > 0 && args[0] == "discovery" {
+				istiod = o
 			}
 		}
 	}
-	if !ok || in.mesh == "" {
-		t.Fatalf("%s: the installation has no istiod Deployment or no istio ConfigMap (installer inputs: %v)", dir, in.forms)
+	if istiod == nil {
+		t.Fatalf("%s: the installation has no istiod Deployment (installer inputs: %v)", dir, in.forms)
 	}
 	in.namespace = istiod.str("metadata", "namespace")
 	c := firstContainer(istiod)
@@ -182,18 +163,47 @@ func install(t *testing.T, dir string) *installation {
 	}
 	in.args = dropAddressFlags(in.args)
 	in.env = containerEnv(c, in.namespace, "istiod-live")
+	// istiod's Secret volumes, which the kubelet mounts (cacerts).
 	in.secretMounts = map[string]string{}
 	vols, _ := istiod.get("spec", "template", "spec", "volumes").([]any)
 	mounts, _ := c["volumeMounts"].([]any)
 	for _, v := range vols {
 		vo := object(v.(map[string]any))
-		secret := vo.str("secret", "secretName")
 		for _, mt := range mounts {
 			mo := object(mt.(map[string]any))
-			if secret != "" && mo.str("name") == vo.str("name") {
-				in.secretMounts[secret] = mo.str("mountPath")
+			if s := vo.str("secret", "secretName"); s != "" && mo.str("name") == vo.str("name") {
+				in.secretMounts[s] = mo.str("mountPath")
 			}
 		}
+	}
+	// istiod reads its mesh config and the injector's settings from ConfigMaps named after
+	// its revision, as istiod itself names them.
+	suffix := ""
+	for _, kv := range in.env {
+		if rev, ok := strings.CutPrefix(kv, "REVISION="); ok && rev != "" && rev != "default" {
+			suffix = "-" + rev
+		}
+	}
+	mesh, inject := configMaps[in.namespace+"/istio"+suffix], configMaps[in.namespace+"/istio-sidecar-injector"+suffix]
+	if mesh == nil || inject == nil {
+		t.Fatalf("%s: the installation has no ConfigMap istio%s or istio-sidecar-injector%s (installer inputs: %v)", dir, suffix, suffix, in.forms)
+	}
+	in.mesh, in.meshNetworks = mesh.str("data", "mesh"), mesh.str("data", "meshNetworks")
+	var v struct {
+		Global struct {
+			Network      string `json:"network"`
+			MultiCluster struct {
+				ClusterName string `json:"clusterName"`
+			} `json:"multiCluster"`
+		} `json:"global"`
+	}
+	if err := json.Unmarshal([]byte(inject.str("data", "values")), &v); err != nil {
+		t.Fatalf("%s: the injector's values: %v", dir, err)
+	}
+	// The injection template's own default for an unset cluster name.
+	in.proxyCluster, in.proxyNetwork = v.Global.MultiCluster.ClusterName, v.Global.Network
+	if in.proxyCluster == "" {
+		in.proxyCluster = "Kubernetes"
 	}
 	for _, o := range objs {
 		if o.kind() != "Service" || o.str("spec", "type") != "LoadBalancer" {
