@@ -104,6 +104,8 @@ type installation struct {
 	// What the injector gives every sidecar (ISTIO_META_CLUSTER_ID, ISTIO_META_NETWORK).
 	proxyCluster, proxyNetwork string
 	gateways                   []gateway
+	webhooks                   []object // MutatingWebhookConfigurations: the injector
+	configMaps                 []object // istiod reads some from the API server (the injector's)
 	forms                      []string // installer inputs found, "IstioOperator istio-system/x"
 }
 
@@ -145,6 +147,9 @@ func install(t *testing.T, dir string) *installation {
 		switch o.kind() {
 		case "ConfigMap":
 			configMaps[key] = o
+			in.configMaps = append(in.configMaps, o)
+		case "MutatingWebhookConfiguration":
+			in.webhooks = append(in.webhooks, o)
 		case "Deployment":
 			deployments[key] = o
 			// istiod is the Deployment that runs pilot-discovery's discovery command.

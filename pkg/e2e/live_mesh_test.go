@@ -40,11 +40,12 @@ type liveMesh struct {
 	byName   map[string]*liveCluster
 	inst     map[string]*installation
 	istiod   map[string]*istiodProcess
-	podIP    map[string]string // service/version/cluster -> the version's pod IP there
-	lbAddr   map[string]string // cluster/gateway -> its load-balancer address
-	xds      string            // the xdsdump binary
-	root     []byte            // the mesh's root certificate, from meshgen certs
-	pilot    string            // the pilot-discovery binary
+	podIP    map[string]string    // service/version/cluster -> the version's pod IP there
+	client   map[string]proxyMeta // cluster/namespace -> the client pod's sidecar
+	lbAddr   map[string]string    // cluster/gateway -> its load-balancer address
+	xds      string               // the xdsdump binary
+	root     []byte               // the mesh's root certificate, from meshgen certs
+	pilot    string               // the pilot-discovery binary
 	// owner is the test that started the mesh: processes started later (a control's restart
 	// of istiod) must live as long as the mesh, not end with the control's subtest.
 	owner *testing.T
@@ -85,7 +86,7 @@ func startMesh(t *testing.T, meshFile string) *liveMesh {
 		names = append(names, c.Name)
 	}
 	m := &liveMesh{byName: map[string]*liveCluster{}, inst: map[string]*installation{},
-		istiod: map[string]*istiodProcess{}, podIP: map[string]string{}, lbAddr: map[string]string{}, xds: xds}
+		istiod: map[string]*istiodProcess{}, podIP: map[string]string{}, client: map[string]proxyMeta{}, lbAddr: map[string]string{}, xds: xds}
 	m.pilot, m.owner = pilot, t
 	m.clusters = startFleet(t, tools, names)
 	for _, c := range m.clusters {
@@ -140,11 +141,18 @@ data:
 	}
 	m.root = m.playUser(t, dir, input, credFile)
 	var wg sync.WaitGroup
-	for i, c := range m.clusters {
+	for _, c := range m.clusters {
 		m.inst[c.name] = install(t, filepath.Join(m.out, c.name))
-		m.playControllers(t, i, c)
 		m.playCertManager(t, c)
 		m.playKubelet(t, c, filepath.Join(c.dir, "istiod"))
+		// The installation's ConfigMaps, as the installer creates them: istiod reads the
+		// injector's template and values from the API server.
+		var cms []string
+		for _, cm := range m.inst[c.name].configMaps {
+			b, _ := json.Marshal(cm)
+			cms = append(cms, string(b))
+		}
+		c.mustKubectl(t, []byte(strings.Join(cms, "\n---\n")), "apply", "--server-side=true", "--field-manager=installer", "-f", "-")
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -156,6 +164,12 @@ data:
 		if m.istiod[c.name] == nil {
 			t.FailNow()
 		}
+	}
+	// Pods come after istiod, as on a real cluster: the API server sends each through
+	// istiod's injection webhook.
+	for i, c := range m.clusters {
+		m.configureInjector(t, c)
+		m.playControllers(t, i, c)
 	}
 	return m
 }
@@ -251,12 +265,14 @@ func (m *liveMesh) applyOutput(t *testing.T, c *liveCluster) {
 
 // playControllers does what a real cluster's controllers would: the gateways' Services
 // from the installation with a load-balancer address in their status (the cloud
-// controller), their pods (Deployment controller), and per service version running here a
-// pod with the version's labels and an IP (scheduler, kubelet; the injector's label
-// security.istio.io/tlsMode) and the EndpointSlice the endpoints controller would write.
+// controller), their pods (Deployment controller), per service version running here a pod
+// with the version's labels and an IP (scheduler, kubelet) and the EndpointSlice the
+// endpoints controller would write, and per service namespace a client pod, the sidecar the
+// checks ask as. The API server sends every pod through istiod's injection webhook, so the
+// labels and proxy settings the injector adds are the installation's own.
 func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 	t.Helper()
-	var docs []string
+	var docs, slices []string
 	type status struct{ kind, ns, name, patch string }
 	var statuses []status
 	podStatus := func(ip string) string {
@@ -296,15 +312,108 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 			n++
 			pod := s.Name + "-" + v.Name + "-live"
 			m.podIP[s.Name+"/"+v.Name+"/"+c.name] = ip
-			docs = append(docs, podDoc(pod, s.Namespace, map[string]string{
-				"app": s.Name, "version": v.Name, "security.istio.io/tlsMode": "istio"}))
+			docs = append(docs, podDoc(pod, s.Namespace, map[string]string{"app": s.Name, "version": v.Name}))
 			statuses = append(statuses, status{"pod", s.Namespace, pod, podStatus(ip)})
-			docs = append(docs, m.endpointSlice(t, c, s, v, pod, ip))
+			slices = append(slices, m.endpointSlice(t, c, s, v, pod, ip))
 		}
+	}
+	var clientNS []string
+	for _, s := range m.cfg.Spec.Services {
+		if contains(clientNS, s.Namespace) {
+			continue
+		}
+		ip := fmt.Sprintf("10.%d.2.%d", 100+ci, 10+len(clientNS))
+		clientNS = append(clientNS, s.Namespace)
+		m.podIP[c.name+"/client/"+s.Namespace] = ip
+		docs = append(docs, podDoc("live-client", s.Namespace, map[string]string{"app": "live-client"}))
+		statuses = append(statuses, status{"pod", s.Namespace, "live-client", podStatus(ip)})
 	}
 	c.mustKubectl(t, []byte(strings.Join(docs, "\n---\n")), "apply", "--server-side=false", "-f", "-")
 	for _, s := range statuses {
 		c.mustKubectl(t, nil, "patch", s.kind, s.name, "-n", s.ns, "--subresource=status", "--type=merge", "-p", s.patch)
+	}
+	if len(slices) > 0 {
+		c.mustKubectl(t, []byte(strings.Join(slices, "\n---\n")), "apply", "--server-side=false", "-f", "-")
+	}
+	for _, ns := range clientNS {
+		m.client[c.name+"/"+ns] = injectedProxy(t, c, ns, "live-client")
+	}
+}
+
+// proxyMeta is what the injector gave a pod's sidecar: the cluster ID and network it tells
+// istiod. injected is false when the pod got no sidecar.
+type proxyMeta struct {
+	injected         bool
+	cluster, network string
+}
+
+func injectedProxy(t *testing.T, c *liveCluster, ns, pod string) proxyMeta {
+	t.Helper()
+	res := c.mustKubectl(t, nil, "get", "pod", pod, "-n", ns, "-o", "json")
+	var p struct {
+		Spec struct {
+			Containers []struct {
+				Name string `json:"name"`
+				Env  []struct {
+					Name  string `json:"name"`
+					Value string `json:"value"`
+				} `json:"env"`
+			} `json:"containers"`
+			InitContainers []struct {
+				Name string `json:"name"`
+				Env  []struct {
+					Name  string `json:"name"`
+					Value string `json:"value"`
+				} `json:"env"`
+			} `json:"initContainers"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &p); err != nil {
+		t.Fatal(err)
+	}
+	var pm proxyMeta
+	// The sidecar is a container named istio-proxy, or a native sidecar (init container).
+	cs := p.Spec.Containers
+	for _, ic := range p.Spec.InitContainers {
+		cs = append(cs, ic)
+	}
+	for _, ct := range cs {
+		if ct.Name != "istio-proxy" {
+			continue
+		}
+		pm.injected = true
+		for _, e := range ct.Env {
+			switch e.Name {
+			case "ISTIO_META_CLUSTER_ID":
+				pm.cluster = e.Value
+			case "ISTIO_META_NETWORK":
+				pm.network = e.Value
+			}
+		}
+	}
+	return pm
+}
+
+// configureInjector registers istiod's injection webhook with the API server as the
+// installation does, with each webhook's service reference replaced by istiod's loopback
+// port under the name localhost (ISTIOD_CUSTOM_HOST puts it in istiod's certificate) and
+// the mesh's root as the CA bundle.
+func (m *liveMesh) configureInjector(t *testing.T, c *liveCluster) {
+	t.Helper()
+	for _, w := range m.inst[c.name].webhooks {
+		b, _ := json.Marshal(w)
+		var cp object
+		_ = json.Unmarshal(b, &cp)
+		hooks, _ := cp["webhooks"].([]any)
+		for _, h := range hooks {
+			cc := h.(map[string]any)["clientConfig"].(map[string]any)
+			path := object(cc).str("service", "path")
+			delete(cc, "service")
+			cc["url"] = "https://localhost:" + m.istiod[c.name].httpsPort() + path
+			cc["caBundle"] = base64.StdEncoding.EncodeToString(m.root)
+		}
+		out, _ := json.Marshal(cp)
+		c.mustKubectl(t, out, "apply", "--server-side=false", "-f", "-")
 	}
 }
 
@@ -312,7 +421,9 @@ func podDoc(name, ns string, labels map[string]string) string {
 	b, _ := json.Marshal(map[string]any{
 		"apiVersion": "v1", "kind": "Pod",
 		"metadata": map[string]any{"name": name, "namespace": ns, "labels": labels},
-		"spec":     map[string]any{"containers": []any{map[string]any{"name": "app", "image": "live.invalid/app"}}},
+		// What the ServiceAccount admission plugin (off here: nothing mints tokens) would set.
+		"spec": map[string]any{"serviceAccountName": "default",
+			"containers": []any{map[string]any{"name": "app", "image": "live.invalid/app"}}},
 	})
 	return string(b)
 }
@@ -367,6 +478,7 @@ func contains(xs []string, x string) bool {
 type istiodProcess struct {
 	http, grpc string // loopback host:port of the debug HTTP and plain-text xDS servers
 	secureGRPC string // and of the TLS xDS server, which serves istiod's own certificate
+	https      string // and of the webhook server (injection)
 	log        string
 	proc       *serverProcess
 }
@@ -406,8 +518,8 @@ func startIstiod(t *testing.T, bin string, c *liveCluster, in *installation) *is
 				env = append(env, kv)
 			}
 		}
-		env = append(append(serverEnv(), env...), "KUBECONFIG="+c.kubeconfig)
-		p := &istiodProcess{http: addr(0), grpc: addr(1), secureGRPC: addr(2), log: filepath.Join(dir, "istiod.log")}
+		env = append(append(serverEnv(), env...), "KUBECONFIG="+c.kubeconfig, "ISTIOD_CUSTOM_HOST="+customHost(in.env))
+		p := &istiodProcess{http: addr(0), grpc: addr(1), secureGRPC: addr(2), https: addr(4), log: filepath.Join(dir, "istiod.log")}
 		p.proc, err = startProcessIn(t, "istiod "+c.name, p.log, dir, env, bin, args...)
 		if err != nil {
 			t.Error(err)
@@ -424,6 +536,22 @@ func startIstiod(t *testing.T, bin string, c *liveCluster, in *installation) *is
 	}
 	t.Errorf("istiod for %s: %v", c.name, lastErr)
 	return nil
+}
+
+func (p *istiodProcess) httpsPort() string {
+	_, port, _ := strings.Cut(p.https, ":")
+	return port
+}
+
+// customHost adds localhost to the installation's ISTIOD_CUSTOM_HOST: the API server calls
+// the injection webhook by that name, and istiod's certificate must carry it.
+func customHost(env []string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "ISTIOD_CUSTOM_HOST="); ok && v != "" {
+			return v + ",localhost"
+		}
+	}
+	return "localhost"
 }
 
 // restartIstiod stops the cluster's istiod, lets mount change what its volumes hold, and
@@ -522,18 +650,15 @@ func (m *liveMesh) proxy(cluster string, args ...string) (*xdsDump, error) {
 	return &d, nil
 }
 
-// sidecar is what a sidecar in the namespace of this cluster gets, with the cluster ID and
-// network the injector of this cluster's installation gives it.
+// sidecar is what the client pod's sidecar in the namespace of this cluster gets, with
+// the cluster ID and network the injector gave it.
 func (m *liveMesh) sidecar(cluster, ns string) (*xdsDump, error) {
-	in := m.inst[cluster]
-	ci := 0
-	for i, c := range m.clusters {
-		if c.name == cluster {
-			ci = i
-		}
+	pm := m.client[cluster+"/"+ns]
+	if !pm.injected {
+		return nil, fmt.Errorf("the injector gave the pod live-client in %s no sidecar: is the namespace labelled for injection?", ns)
 	}
-	return m.proxy(cluster, "-type", "sidecar", "-ip", fmt.Sprintf("10.%d.2.10", 100+ci),
-		"-namespace", ns, "-name", "live-client", "-cluster", in.proxyCluster, "-network", in.proxyNetwork,
+	return m.proxy(cluster, "-type", "sidecar", "-ip", m.podIP[cluster+"/client/"+ns],
+		"-namespace", ns, "-name", "live-client", "-cluster", pm.cluster, "-network", pm.network,
 		"-labels", "app=live-client")
 }
 

@@ -172,14 +172,24 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 		fmt.Println("controls: remote secret removed, ca.crt replaced: not applicable (no peer runs a version, or remoteSecrets.mode none)")
 	}
 	if b != nil && m.remoteSecrets() && m.network(a.name) != m.network(b.name) {
-		ns := m.cfg.Spec.ControlPlane.Namespace
-		nsFile := m.outputFile(t, b.name, func(o object) bool { return o.kind() == "Namespace" && o.name() == ns })
+		// The injector labels every pod with the installation's network; istiod places an
+		// endpoint by that label before the namespace's. Relabelling the peer's pods is what
+		// a peer installed with the wrong network looks like.
+		var nss []string
+		for _, s := range m.cfg.Spec.Services {
+			if !contains(nss, s.Namespace) {
+				nss = append(nss, s.Namespace)
+			}
+		}
+		relabel := func(t *testing.T, network func(ns string) string) {
+			for _, ns := range nss {
+				b.mustKubectl(t, nil, "label", "pods", "--all", "-n", ns, "--overwrite", "topology.istio.io/network="+network(ns))
+			}
+		}
 		cs = append(cs, control{
-			name: "network label of " + b.name + " changed to " + m.network(a.name), check: checkEndpoints, cluster: a.name, in: "a sidecar",
-			apply: func(t *testing.T) {
-				b.mustKubectl(t, nil, "label", "namespace", ns, "--overwrite", "topology.istio.io/network="+m.network(a.name))
-			},
-			undo: func(t *testing.T) { b.mustKubectl(t, nil, "apply", "--server-side=false", "-f", nsFile.file) },
+			name: "network label of " + b.name + "'s pods changed to " + m.network(a.name), check: checkEndpoints, cluster: a.name, in: "a sidecar",
+			apply: func(t *testing.T) { relabel(t, func(string) string { return m.network(a.name) }) },
+			undo:  func(t *testing.T) { relabel(t, func(ns string) string { return m.client[b.name+"/"+ns].network }) },
 		})
 	}
 	trusted := m.clusters[len(m.clusters)-1]
