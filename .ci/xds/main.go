@@ -24,6 +24,7 @@ import (
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
+	tcpv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/tcp_proxy/v3"
 	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -201,6 +202,7 @@ func dump(ctx context.Context, addr string, node *corev3.Node) (*Dump, error) {
 					if err := unmarshal(a, &l); err != nil {
 						return nil, err
 					}
+					d.Routes = append(d.Routes, tcpRoutes(&l)...)
 					for _, n := range routeNames(&l) {
 						if !seen[n] {
 							seen[n] = true
@@ -215,7 +217,13 @@ func dump(ctx context.Context, addr string, node *corev3.Node) (*Dump, error) {
 			}
 		case typeRDS:
 			gotRDS = true
-			d.Routes = nil
+			var tcp []Route
+			for _, r := range d.Routes {
+				if r.Match == "tcp" {
+					tcp = append(tcp, r)
+				}
+			}
+			d.Routes = tcp
 			for _, a := range resp.Resources {
 				var rc routev3.RouteConfiguration
 				if err := unmarshal(a, &rc); err != nil {
@@ -273,6 +281,38 @@ func routeNames(l *listenerv3.Listener) []string {
 		}
 	}
 	return names
+}
+
+// tcpRoutes are a listener's TCP proxies, as routes whose one domain is the listener's
+// address ("VIP:port") and whose match is "tcp".
+func tcpRoutes(l *listenerv3.Listener) []Route {
+	sa := l.GetAddress().GetSocketAddress()
+	if sa == nil {
+		return nil
+	}
+	addr := net.JoinHostPort(sa.Address, strconv.Itoa(int(sa.GetPortValue())))
+	var out []Route
+	for _, fc := range append([]*listenerv3.FilterChain{l.DefaultFilterChain}, l.FilterChains...) {
+		for _, f := range fc.GetFilters() {
+			tc := f.GetTypedConfig()
+			if tc == nil || !strings.HasSuffix(tc.TypeUrl, "TcpProxy") {
+				continue
+			}
+			var tp tcpv3.TcpProxy
+			if err := tc.UnmarshalTo(&tp); err != nil {
+				continue
+			}
+			w := map[string]uint32{}
+			if c := tp.GetCluster(); c != "" {
+				w[c] = 100
+			}
+			for _, wc := range tp.GetWeightedClusters().GetClusters() {
+				w[wc.Name] += wc.Weight
+			}
+			out = append(out, Route{Config: l.Name, Domains: []string{addr}, Match: "tcp", Weights: w})
+		}
+	}
+	return out
 }
 
 func routes(rc *routev3.RouteConfiguration) []Route {

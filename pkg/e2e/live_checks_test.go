@@ -161,7 +161,13 @@ func (m *liveMesh) evaluate() []result {
 					what: fmt.Sprintf("a sidecar in %s gets %s", s.Namespace, subsetCluster(s, v.Name))}
 				rs = append(rs, endpointResult(r, d, err, subsetCluster(s, v.Name), m.wantEndpoints(s, v, c.name)))
 			}
-			rs = append(rs, routeResult(c.name, "a sidecar in "+s.Namespace, d, err, s, host(s)))
+			// TCP has no host to route by: a sidecar's TCP proxy listens on the Service's
+			// cluster IP and port in its own cluster.
+			h := host(s)
+			if s.Protocol == "tcp" {
+				h = net.JoinHostPort(m.vip[c.name+"/"+s.Namespace+"/"+s.Name], strconv.Itoa(s.Port))
+			}
+			rs = append(rs, routeResult(c.name, "a sidecar in "+s.Namespace, d, err, s, h))
 		}
 		// The far end of check 2's gateway endpoints: what arrives at this cluster's
 		// east-west gateway on 15443 for a version running here goes to its pods here.

@@ -42,6 +42,7 @@ type liveMesh struct {
 	istiod   map[string]*istiodProcess
 	podIP    map[string]string    // service/version/cluster -> the version's pod IP there
 	client   map[string]proxyMeta // cluster/namespace -> the client pod's sidecar
+	vip      map[string]string    // cluster/namespace/service -> the Service's cluster IP there
 	lbAddr   map[string]string    // cluster/gateway -> its load-balancer address
 	xds      string               // the xdsdump binary
 	root     []byte               // the mesh's root certificate, from meshgen certs
@@ -86,7 +87,7 @@ func startMesh(t *testing.T, meshFile string) *liveMesh {
 		names = append(names, c.Name)
 	}
 	m := &liveMesh{byName: map[string]*liveCluster{}, inst: map[string]*installation{},
-		istiod: map[string]*istiodProcess{}, podIP: map[string]string{}, client: map[string]proxyMeta{}, lbAddr: map[string]string{}, xds: xds}
+		istiod: map[string]*istiodProcess{}, podIP: map[string]string{}, client: map[string]proxyMeta{}, vip: map[string]string{}, lbAddr: map[string]string{}, xds: xds}
 	m.pilot, m.owner = pilot, t
 	m.clusters = startFleet(t, tools, names)
 	for _, c := range m.clusters {
@@ -96,7 +97,13 @@ func startMesh(t *testing.T, meshFile string) *liveMesh {
 	// The input: the MeshConfig with each cluster's apiServer replaced by its loopback API
 	// server, and credentials Secrets with that server's token and CA.
 	dir := t.TempDir()
-	setAPIServers(t, doc.Node, m.clusters)
+	// Where the MeshConfig gives a cluster's CA itself (apiServerCA), the loopback server's
+	// CA goes there; otherwise into the credentials' ca.crt, as meshgen allows one or the other.
+	caInMesh := map[string]bool{}
+	for _, c := range cfg.Spec.Clusters {
+		caInMesh[c.Name] = c.APIServerCA != ""
+	}
+	setAPIServers(t, doc.Node, m.clusters, caInMesh)
 	mb, err := yaml.Marshal(doc.Node)
 	if err != nil {
 		t.Fatal(err)
@@ -114,8 +121,10 @@ metadata:
     meshgen.dev/credentials-for: %s
 data:
   token: %s
-  ca.crt: %s
-`, c.name, c.name, base64.StdEncoding.EncodeToString([]byte(c.token)), base64.StdEncoding.EncodeToString(c.caPEM))
+`, c.name, c.name, base64.StdEncoding.EncodeToString([]byte(c.token)))
+		if !caInMesh[c.name] {
+			fmt.Fprintf(&creds, "  ca.crt: %s\n", base64.StdEncoding.EncodeToString(c.caPEM))
+		}
 	}
 	credFile := filepath.Join(dir, "credentials.yaml")
 	for f, b := range map[string][]byte{input: mb, credFile: creds.Bytes()} {
@@ -207,7 +216,7 @@ func loadInput(t *testing.T, mesh, creds string) *api.MeshConfig {
 
 // setAPIServers sets spec.clusters[i].apiServer in the MeshConfig's own node, so that
 // everything else (anchors, merge keys, comments) stays as written.
-func setAPIServers(t *testing.T, doc *yaml.Node, fleet []*liveCluster) {
+func setAPIServers(t *testing.T, doc *yaml.Node, fleet []*liveCluster, caInMesh map[string]bool) {
 	t.Helper()
 	root := doc
 	if root.Kind == yaml.DocumentNode {
@@ -219,14 +228,22 @@ func setAPIServers(t *testing.T, doc *yaml.Node, fleet []*liveCluster) {
 		t.Fatalf("spec.clusters: want a list of %d entries", len(fleet))
 	}
 	for i, e := range list.Content {
-		if v := mapValue(e, "apiServer"); v != nil {
-			v.Value, v.Tag, v.Style = fleet[i].server, "!!str", 0
-			continue
+		setKey(e, "apiServer", fleet[i].server, 0)
+		if caInMesh[fleet[i].name] {
+			// The entry's own key wins over one a merge key brings in.
+			setKey(e, "apiServerCA", string(fleet[i].caPEM), yaml.LiteralStyle)
 		}
-		e.Content = append(e.Content,
-			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "apiServer"},
-			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fleet[i].server})
 	}
+}
+
+func setKey(m *yaml.Node, key, value string, style yaml.Style) {
+	if v := mapValue(m, key); v != nil {
+		v.Value, v.Tag, v.Style = value, "!!str", style
+		return
+	}
+	m.Content = append(m.Content,
+		&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key},
+		&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value, Style: style})
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {
@@ -316,6 +333,10 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 			statuses = append(statuses, status{"pod", s.Namespace, pod, podStatus(ip)})
 			slices = append(slices, m.endpointSlice(t, c, s, v, pod, ip))
 		}
+	}
+	for _, s := range m.cfg.Spec.Services {
+		res := c.mustKubectl(t, nil, "get", "service", s.Name, "-n", s.Namespace, "-o", "jsonpath={.spec.clusterIP}")
+		m.vip[c.name+"/"+s.Namespace+"/"+s.Name] = strings.TrimSpace(res.stdout)
 	}
 	var clientNS []string
 	for _, s := range m.cfg.Spec.Services {
