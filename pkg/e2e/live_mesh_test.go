@@ -81,6 +81,11 @@ func startMesh(t *testing.T, meshFile string) *liveMesh {
 	if len(es) > 0 || cfg == nil {
 		t.Fatalf("%s: %v", meshFile, es)
 	}
+	if cfg.Spec.RemoteSecrets.Mode == api.RemoteSecretsExternalSecret {
+		// Its remote secrets come from the external-secrets operator (PushSecret of a token
+		// the cluster mints, ExternalSecret in the peers), which the test does not play yet.
+		t.Skipf("%s: remoteSecrets.mode %s: the live test does not play external-secrets yet", meshFile, cfg.Spec.RemoteSecrets.Mode)
+	}
 	var names []string
 	for _, c := range cfg.Spec.Clusters {
 		names = append(names, c.Name)
