@@ -45,6 +45,8 @@ type Dump struct {
 	// Endpoints maps each EDS cluster to its endpoints, "ip:port", sorted.
 	Endpoints map[string][]string `json:"endpoints"`
 	Routes    []Route             `json:"routes"`
+	// Outlier lists the clusters that carry outlier detection, sorted.
+	Outlier []string `json:"outlier"`
 }
 
 // Route is one route of one virtual host.
@@ -171,7 +173,11 @@ func dump(ctx context.Context, addr string, node *corev3.Node) (*Dump, error) {
 				if c.GetType() == clusterv3.Cluster_EDS {
 					edsNames = append(edsNames, c.Name)
 				}
+				if c.OutlierDetection != nil {
+					d.Outlier = append(d.Outlier, c.Name)
+				}
 			}
+			sort.Strings(d.Outlier)
 			if err = send(typeCDS, nil, resp); err == nil {
 				if len(edsNames) > 0 {
 					err = send(typeEDS, edsNames, nil)

@@ -14,12 +14,12 @@ import (
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
-// Numbers of the checks, as issue 13 counts them (5, trust, is in live_trust_test.go). 4
-// (failover) comes with the feature it checks.
+// Numbers of the checks, as issue 13 counts them (5, trust, is in live_trust_test.go).
 const (
 	checkSync      = 1
 	checkEndpoints = 2
 	checkRoutes    = 3
+	checkFailover  = 4
 )
 
 // eastWestPort is where a peer network's east-west gateway takes mesh traffic (AUTO_PASSTHROUGH).
@@ -168,6 +168,7 @@ func (m *liveMesh) evaluate() []result {
 				h = net.JoinHostPort(m.vip[c.name+"/"+s.Namespace+"/"+s.Name], strconv.Itoa(s.Port))
 			}
 			rs = append(rs, routeResult(c.name, "a sidecar in "+s.Namespace, d, err, s, h))
+			rs = append(rs, outlierResult(c.name, d, err, s))
 		}
 		// The far end of check 2's gateway endpoints: what arrives at this cluster's
 		// east-west gateway on 15443 for a version running here goes to its pods here.
@@ -223,6 +224,32 @@ func (d *xdsDump) endpoints(cluster string) ([]string, bool) {
 	}
 	eps, ok := d.Endpoints[cluster]
 	return eps, ok
+}
+
+// outlierResult: the service's subset clusters carry outlier detection exactly when the
+// MeshConfig asks for failover (locality failover does nothing without it). The locality
+// part of check 4 (endpoint priorities by network, region and zone) is not checked yet.
+func outlierResult(cluster string, d *xdsDump, err error, s api.Service) result {
+	want := s.Failover != nil
+	r := result{check: checkFailover, cluster: cluster, what: fmt.Sprintf("a sidecar's clusters of %s have outlier detection: %v", host(s), want)}
+	if err != nil {
+		r.detail = err.Error()
+		return r
+	}
+	var wrong []string
+	for _, v := range s.Versions {
+		name := subsetCluster(s, v.Name)
+		if _, ok := d.Endpoints[name]; !ok {
+			wrong = append(wrong, name+" missing")
+		} else if contains(d.Outlier, name) != want {
+			wrong = append(wrong, name)
+		}
+	}
+	r.ok = len(wrong) == 0
+	if !r.ok {
+		r.detail = "not so for " + strings.Join(wrong, ", ")
+	}
+	return r
 }
 
 // evalSync: istiod reads its own cluster and every peer through meshgen's remote secrets,

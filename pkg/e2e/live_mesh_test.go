@@ -650,6 +650,7 @@ func xdsdump(t *testing.T) string {
 // xdsDump is what xdsdump prints.
 type xdsDump struct {
 	Endpoints map[string][]string `json:"endpoints"`
+	Outlier   []string            `json:"outlier"`
 	Routes    []struct {
 		Config   string            `json:"config"`
 		Domains  []string          `json:"domains"`
