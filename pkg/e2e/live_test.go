@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meshgen/meshgen/pkg/api"
 	k8syaml "sigs.k8s.io/yaml"
 )
 
@@ -221,38 +222,35 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 			undo: func(t *testing.T) { b.mustKubectl(t, nil, "apply", "--server-side=false", "-f", gw.file) },
 		})
 	}
-	for _, s := range m.cfg.Spec.Services {
-		if len(wantWeights(s)) < 2 {
-			continue
-		}
-		vs := m.outputFile(t, a.name, func(o object) bool {
-			return o.kind() == "VirtualService" && o.name() == s.Name && o.str("metadata", "namespace") == s.Namespace
-		})
-		cs = append(cs, control{
-			name: "a weight of " + s.Name + " changed in " + a.name, check: checkRoutes, cluster: a.name, in: "a sidecar",
-			apply: func(t *testing.T) {
-				a.mustKubectl(t, shiftWeight(t, vs.obj), "apply", "--server-side=false", "-f", "-")
-			},
-			undo: func(t *testing.T) { a.mustKubectl(t, nil, "apply", "--server-side=false", "-f", vs.file) },
-		})
-		break
-	}
-	for _, s := range m.cfg.Spec.Services {
-		if len(wantWeights(s)) < 2 || s.Ingress == nil {
-			continue
-		}
-		vs := m.outputFile(t, a.name, func(o object) bool {
-			return o.kind() == "VirtualService" && o.get("spec", "gateways") != nil &&
+	// A weight changed in one cluster: in the mesh's VirtualService (what sidecars get) and
+	// in the ingress one (what the ingress gateway gets), for the first service where a
+	// changed weight shows (two weighted versions).
+	for _, w := range []struct {
+		what, in string
+		is       func(api.Service, object) bool
+	}{
+		{"", "a sidecar", func(s api.Service, o object) bool {
+			return o.name() == s.Name && o.str("metadata", "namespace") == s.Namespace
+		}},
+		{"'s ingress", "ingress gateway", func(s api.Service, o object) bool {
+			return s.Ingress != nil && o.get("spec", "gateways") != nil &&
 				strings.Contains(fmt.Sprint(o.get("spec", "hosts")), s.Ingress.Hosts[0])
-		})
-		cs = append(cs, control{
-			name: "a weight of " + s.Name + "'s ingress changed in " + a.name, check: checkRoutes, cluster: a.name, in: "ingress gateway",
-			apply: func(t *testing.T) {
-				a.mustKubectl(t, shiftWeight(t, vs.obj), "apply", "--server-side=false", "-f", "-")
-			},
-			undo: func(t *testing.T) { a.mustKubectl(t, nil, "apply", "--server-side=false", "-f", vs.file) },
-		})
-		break
+		}},
+	} {
+		for _, s := range m.cfg.Spec.Services {
+			if len(wantWeights(s)) < 2 || (w.in == "ingress gateway" && s.Ingress == nil) {
+				continue
+			}
+			vs := m.outputFile(t, a.name, func(o object) bool { return o.kind() == "VirtualService" && w.is(s, o) })
+			cs = append(cs, control{
+				name: "a weight of " + s.Name + w.what + " changed in " + a.name, check: checkRoutes, cluster: a.name, in: w.in,
+				apply: func(t *testing.T) {
+					a.mustKubectl(t, shiftWeight(t, vs.obj), "apply", "--server-side=false", "-f", "-")
+				},
+				undo: func(t *testing.T) { a.mustKubectl(t, nil, "apply", "--server-side=false", "-f", vs.file) },
+			})
+			break
+		}
 	}
 	for _, s := range m.cfg.Spec.Services {
 		if s.Failover == nil {
@@ -329,26 +327,34 @@ func replaceCA(t *testing.T, secret object, ca []byte) []byte {
 	return b
 }
 
+// edited returns an output object as YAML after edit changed a deep copy of it.
+func edited(o object, edit func(cp object)) []byte {
+	b, _ := k8syaml.Marshal(o)
+	var cp object
+	_ = k8syaml.Unmarshal(b, &cp)
+	edit(cp)
+	out, _ := k8syaml.Marshal(cp)
+	return out
+}
+
 // dropOutlier returns the DestinationRule without its outlier detection.
 func dropOutlier(t *testing.T, dr object) []byte {
 	t.Helper()
-	b, _ := k8syaml.Marshal(dr)
-	var cp object
-	_ = k8syaml.Unmarshal(b, &cp)
-	if tp, ok := cp.get("spec", "trafficPolicy").(map[string]any); ok {
-		delete(tp, "outlierDetection")
-	}
-	out, _ := k8syaml.Marshal(cp)
-	return out
+	return edited(dr, func(cp object) {
+		if tp, ok := cp.get("spec", "trafficPolicy").(map[string]any); ok {
+			delete(tp, "outlierDetection")
+		}
+	})
 }
 
 // shiftWeight moves one point of weight from the first weighted destination of the first
 // route to the second.
 func shiftWeight(t *testing.T, vs object) []byte {
 	t.Helper()
-	b, _ := k8syaml.Marshal(vs)
-	var cp object
-	_ = k8syaml.Unmarshal(b, &cp)
+	return edited(vs, func(cp object) { shift(cp) })
+}
+
+func shift(cp object) {
 	routes := cp.get("spec", "http").([]any)[0].(map[string]any)["route"].([]any)
 	w0, w1 := routes[0].(map[string]any), routes[1].(map[string]any)
 	a, _ := w0["weight"].(float64)
@@ -358,6 +364,4 @@ func shiftWeight(t *testing.T, vs object) []byte {
 	}
 	c, _ := w1["weight"].(float64)
 	w0["weight"], w1["weight"] = a-1, c+1
-	out, _ := k8syaml.Marshal(cp)
-	return out
 }
