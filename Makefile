@@ -31,14 +31,14 @@ unit:
 golden:
 	$(GO) test ./pkg/cli -run Golden -update -count=1
 
-# Bounded fuzzing; new crashers land in pkg/api/testdata/fuzz and fail the next go test. The
+# Bounded fuzzing; new crashers land in pkg/api/testdata/fuzz and pkg/sink/testdata/fuzz and fail the next go test. The
 # bound is a number of runs (20 to 30 s each here), not a duration: with a duration, Go 1.26
 # can fail a clean run with "context deadline exceeded" when the time runs out during a
 # minimisation (golang/go#75804, fixed in Go 1.27).
 FUZZTIME ?= 50000x
 fuzz:
 	$(GO) test ./pkg/api -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
-	$(GO) test ./pkg/api -run '^$$' -fuzz '^FuzzPipeline$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
+	$(GO) test ./pkg/sink -run '^$$' -fuzz '^FuzzPipeline$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
 
 # The live mesh test on any MeshConfig: per cluster a loopback kube-apiserver and a real
 # istiod reading meshgen's output (README, "Live mesh"). One line per check, last

@@ -20,6 +20,9 @@ func Default(c *MeshConfig) {
 	if s.Istio.Hub == "" {
 		s.Istio.Hub = DefaultHub
 	}
+	if s.Istio.Installer == "" {
+		s.Istio.Installer = InstallerOperator
+	}
 	if s.Istio.Profile == "" {
 		s.Istio.Profile = DefaultProfile
 	}

@@ -82,6 +82,22 @@ func Load(cfg Doc, creds []Doc) (*Input, Errors) {
 	return &Input{Config: c, Creds: cs, File: cfg.File, Warnings: ws}, nil
 }
 
+// Sort sorts input documents into MeshConfigs, credentials Secrets and the rest, in their
+// order. It is the one place that tells them apart, for the CLI's files and the KRM items.
+func Sort(docs []Doc) (cfgs, creds, rest []Doc) {
+	for _, d := range docs {
+		switch _, k := KindOf(d.Node); {
+		case k == Kind:
+			cfgs = append(cfgs, d)
+		case IsCredentials(d.Node):
+			creds = append(creds, d)
+		default:
+			rest = append(rest, d)
+		}
+	}
+	return cfgs, creds, rest
+}
+
 // IsCredentials tells whether a document is a credentials Secret. It looks at the annotation
 // alone, so that a Secret broken elsewhere is reported as a broken Secret, not as a stranger.
 //

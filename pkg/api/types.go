@@ -47,7 +47,14 @@ type Istio struct {
 	// CNI installs the Istio CNI node agent, so that pods need no istio-init container with
 	// NET_ADMIN and NET_RAW.
 	CNI bool `json:"cni,omitempty"`
+	// Installer is how Istio is installed; one of Installers.
+	Installer string `json:"installer,omitempty"`
 }
+
+// Installers of spec.istio.installer. gen has one installer for each.
+const InstallerOperator = "operator"
+
+var Installers = []string{InstallerOperator}
 
 type ControlPlane struct {
 	Namespace    string            `json:"namespace,omitempty"`

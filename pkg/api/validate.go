@@ -129,6 +129,7 @@ func validateIstio(es *Errors, ist *Istio) {
 		es.add("spec.istio.hub", "must be an image repository like docker.io/istio, got %q", ist.Hub)
 	}
 	oneOf(es, "spec.istio.profile", ist.Profile, Profiles...)
+	oneOf(es, "spec.istio.installer", ist.Installer, Installers...)
 	if ist.Revision != "" {
 		name(es, "spec.istio.revision", ist.Revision, dnsLabel)
 	}

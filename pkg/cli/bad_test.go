@@ -162,13 +162,21 @@ func badCheckKRM(t *testing.T, in []byte, want []string) {
 	var msgs []string
 	hasError := false
 	for _, r := range rl.Results {
-		msgs = append(msgs, r.Message)
+		// Each result says its file and field once, as fields, and the problem in its text.
+		m := r.Message
 		if r.Field != nil {
-			msgs = append(msgs, r.Field.Path)
+			if strings.Contains(r.Message, r.Field.Path+":") {
+				t.Errorf("result %q repeats its field path %s", r.Message, r.Field.Path)
+			}
+			m = r.Field.Path + ": " + m
 		}
 		if r.File != nil {
-			msgs = append(msgs, r.File.Path)
+			if strings.Contains(r.Message, r.File.Path) {
+				t.Errorf("result %q repeats its file %s", r.Message, r.File.Path)
+			}
+			m = r.File.Path + ": " + m
 		}
+		msgs = append(msgs, m)
 		hasError = hasError || r.Severity == fn.Error
 	}
 	if !hasError {

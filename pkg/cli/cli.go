@@ -9,13 +9,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/meshgen/meshgen/pkg/api"
 	"github.com/meshgen/meshgen/pkg/gen"
 	"github.com/meshgen/meshgen/pkg/krm"
-	"github.com/meshgen/meshgen/pkg/out"
+	"github.com/meshgen/meshgen/pkg/sink"
 )
 
 // Version is set at build time with -ldflags "-X github.com/meshgen/meshgen/pkg/cli.Version=...".
@@ -54,18 +53,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "certs":
 		return certsCmd(args[1:], stdin, stdout, stderr)
 	case "version":
-		fs := flag.NewFlagSet("version", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		fs.Usage = func() { fmt.Fprint(stderr, "Usage: meshgen version\n\nPrints meshgen's version.\n") }
-		if err := fs.Parse(args[1:]); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return OK
-			}
-			return Usage
-		}
-		if fs.NArg() > 0 {
-			fs.Usage()
-			return Usage
+		if _, code := parse("version", versionHelp, args[1:], stdout, stderr, cmdVersion); code >= 0 {
+			return code
 		}
 		fmt.Fprintln(stdout, "meshgen", Version)
 		return OK
@@ -126,26 +115,46 @@ type options struct {
 	files   []string
 }
 
-func parse(name, help string, args []string, stderr io.Writer, withOutput bool) (*options, int) {
+// The commands, for parse.
+const (
+	cmdRender = iota
+	cmdValidate
+	cmdVersion
+)
+
+const versionHelp = `Usage: meshgen version
+
+Prints meshgen's version.
+
+`
+
+// parse reads a command's flags and arguments. It returns the exit status to end with, or -1
+// to go on. Help asked for goes to stdout; a usage error and the help after it to stderr.
+func parse(name, help string, args []string, stdout, stderr io.Writer, cmd int) (*options, int) {
 	o := &options{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if withOutput {
+	if cmd == cmdRender {
 		fs.StringVar(&o.out, "o", "", "write a per-cluster tree into `DIR` instead of a stream on stdout")
-		fs.StringVar(&o.cluster, "cluster", "", "render only the cluster `NAME` (or rancher)")
+		fs.StringVar(&o.cluster, "cluster", "", "render only the cluster `NAME` (or rancher); with -o, only its folder changes")
 		fs.BoolVar(&o.check, "check", false, "with -o: write nothing; exit 1 and print a diff if DIR is out of date")
 	}
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), help)
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, help)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
+		fs.SetOutput(stderr)
 	}
+	fs.Usage = func() {} // printed below, to the stream it belongs on
 	// Flags may follow the files, as in 'meshgen render mesh.yaml --cluster x'.
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(stderr)
+				usage(stdout)
 				return nil, OK
 			}
+			fmt.Fprintln(stderr)
+			usage(stderr)
 			return nil, Usage
 		}
 		if fs.NArg() == 0 {
@@ -154,12 +163,16 @@ func parse(name, help string, args []string, stderr io.Writer, withOutput bool) 
 		o.files = append(o.files, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(o.files) == 0 {
-		fmt.Fprintf(stderr, "meshgen %s: at least one FILE is required\n", name)
-		fs.Usage()
+	switch {
+	case cmd == cmdVersion && len(o.files) > 0:
+		fmt.Fprintf(stderr, "meshgen %s: unexpected argument %q; it takes none\n\n", name, o.files[0])
+		usage(stderr)
 		return nil, Usage
-	}
-	if o.check && o.out == "" {
+	case cmd != cmdVersion && len(o.files) == 0:
+		fmt.Fprintf(stderr, "meshgen %s: at least one FILE is required\n\n", name)
+		usage(stderr)
+		return nil, Usage
+	case o.check && o.out == "":
 		fmt.Fprintf(stderr, "meshgen %s: --check needs -o DIR\n", name)
 		return nil, Usage
 	}
@@ -172,115 +185,58 @@ Renders the MeshConfig in FILE (with any credentials Secrets in the other FILEs;
 Without -o, writes one YAML stream to stdout, each document behind a "# Source:" comment.
 With -o, writes DIR/<cluster>/*.yaml and DIR/rancher/*.yaml, each folder with a
 kustomization.yaml; files meshgen wrote before and no longer produces are removed, other
-files are kept.
+files are kept. With --cluster as well, only that cluster's folder changes: the other
+folders meshgen wrote stay as they are.
 
 `
 
 func render(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, code := parse("render", renderHelp, args, stderr, true)
-	if o == nil {
-		return code
-	}
-	in, code := load(o.files, stdin, stderr)
+	o, in, code := start("render", renderHelp, cmdRender, args, stdin, stdout, stderr)
 	if in == nil {
 		return code
 	}
-	// The name comes from a flag but is checked against the file: the message names both.
-	if o.cluster != "" && !slices.Contains(gen.Clusters(in.Config), o.cluster) {
-		return report(stderr, api.Errors{{File: in.File, Path: "--cluster", Msg: fmt.Sprintf("unknown cluster %q; the mesh has %s", o.cluster, strings.Join(gen.Clusters(in.Config), ", "))}})
+	// The name comes from a flag: a wrong one is a usage error, named with the file it is
+	// checked against.
+	if err := gen.Known(in.Config, o.cluster); err != nil {
+		fmt.Fprintf(stderr, "%s: --cluster: %v\n", in.File, err)
+		return Usage
 	}
-	if !o.check {
-		return info(write(o, in, stdout, stderr), in, stderr)
+	mesh := in.Config.Metadata.Name
+	var s sink.Sink
+	var check *sink.Check
+	switch {
+	case o.check:
+		check = &sink.Check{Dir: o.out, Mesh: mesh, Only: o.cluster}
+		s = check
+	case o.out != "":
+		s = &sink.Tree{Dir: o.out, Mesh: mesh, Only: o.cluster}
+	default:
+		s = &sink.Stream{W: stdout}
 	}
-	objs, err := gen.Render(in, o.cluster)
+	sum, err := sink.Run(in, o.cluster, s)
 	if err != nil {
 		return report(stderr, err)
 	}
-	docs, err := out.EncodeAll(objs)
-	if err != nil {
-		return report(stderr, err)
+	if sum.Credentials {
+		fmt.Fprintln(stderr, "meshgen: warning: "+sink.CredentialsWarning)
 	}
-	if gen.HasCredentials(objs) {
-		warnCredentials(stderr)
-	}
-	d, err := out.Diff(o.out, out.BuildTree(in.Config.Metadata.Name, docs))
-	if err != nil {
-		return report(stderr, err)
-	}
-	if d != "" {
-		fmt.Fprint(stdout, d)
+	if check != nil && check.Diff != "" {
+		fmt.Fprint(stdout, check.Diff)
 		fmt.Fprintf(stderr, "meshgen: %s is out of date with %s; run meshgen render -o %s\n", o.out, in.File, o.out)
 		return Invalid
 	}
 	return info(OK, in, stderr)
 }
 
-func warnCredentials(stderr io.Writer) {
-	fmt.Fprintln(stderr, "meshgen: warning: the output contains cluster credentials (remote secrets); keep it out of public repositories or encrypt it")
-}
-
-// write renders into a stream or a tree one cluster at a time and encodes each object as it
-// comes, so that a mesh of a hundred clusters never has all its objects in memory: only the
-// stream's bytes, and for a tree not even those. Either output appears whole or not at all.
-func write(o *options, in *api.Input, stdout, stderr io.Writer) int {
-	creds := false
-	if o.out == "" {
-		// Kept per cluster: one buffer that doubled its way to the whole stream would need half
-		// as much again while it copies.
-		var chunks [][]byte
-		var buf []byte
-		err := gen.Each(in, o.cluster, func(objs []gen.Object) error {
-			creds = creds || gen.HasCredentials(objs)
-			buf = buf[:0]
-			for i, obj := range objs {
-				var err error
-				if buf, err = out.AppendStream(buf, obj, len(chunks) == 0 && i == 0); err != nil {
-					return err
-				}
-			}
-			chunks = append(chunks, bytes.Clone(buf))
-			return nil
-		})
-		if err != nil {
-			return report(stderr, err)
-		}
-		if creds {
-			warnCredentials(stderr)
-		}
-		for _, c := range chunks {
-			stdout.Write(c)
-		}
-		return OK
+// start parses a command's arguments and loads its files; a nil Input ends the command with
+// the returned status.
+func start(name, help string, cmd int, args []string, stdin io.Reader, stdout, stderr io.Writer) (*options, *api.Input, int) {
+	o, code := parse(name, help, args, stdout, stderr, cmd)
+	if o == nil {
+		return nil, nil, code
 	}
-	w, err := out.NewTreeWriter(o.out, in.Config.Metadata.Name)
-	if err != nil {
-		return report(stderr, err)
-	}
-	var buf []byte
-	err = gen.Each(in, o.cluster, func(objs []gen.Object) error {
-		creds = creds || gen.HasCredentials(objs)
-		for _, obj := range objs {
-			var err error
-			if buf, err = out.AppendEncode(buf[:0], obj); err != nil {
-				return err
-			}
-			if err := w.Add(obj.Path(), buf); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		w.Abort()
-		return report(stderr, err)
-	}
-	if creds {
-		warnCredentials(stderr)
-	}
-	if err := w.Commit(); err != nil {
-		return report(stderr, err)
-	}
-	return OK
+	in, code := load(o.files, stdin, stderr)
+	return o, in, code
 }
 
 const validateHelp = `Usage: meshgen validate FILE...
@@ -290,15 +246,12 @@ Checks the MeshConfig and credentials in FILE without writing anything.
 `
 
 func validate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	o, code := parse("validate", validateHelp, args, stderr, false)
-	if o == nil {
-		return code
-	}
-	in, code := load(o.files, stdin, stderr)
+	_, in, code := start("validate", validateHelp, cmdValidate, args, stdin, stdout, stderr)
 	if in == nil {
 		return code
 	}
-	if _, err := gen.Render(in, ""); err != nil {
+	// Generating checks what only the output shows (two objects of one name); nothing is kept.
+	if err := gen.Each(in, "", func(*gen.Folder) error { return nil }); err != nil {
 		return report(stderr, err)
 	}
 	fmt.Fprintf(stdout, "%s: mesh %s is valid (%d clusters)\n", in.File, in.Config.Metadata.Name, len(in.Config.Spec.Clusters))
@@ -319,7 +272,7 @@ func report(stderr io.Writer, err error) int {
 
 // load reads the files: exactly one MeshConfig, plus credentials Secrets.
 func load(files []string, stdin io.Reader, stderr io.Writer) (*api.Input, int) {
-	var cfgs, creds []api.Doc
+	var all []api.Doc
 	var es api.Errors
 	for _, f := range files {
 		docs, err := readDocs(f, stdin)
@@ -327,16 +280,12 @@ func load(files []string, stdin io.Reader, stderr io.Writer) (*api.Input, int) {
 			es = append(es, api.FieldError{File: f, Msg: err.Error()})
 			continue
 		}
-		for _, d := range docs {
-			switch v, k := api.KindOf(d.Node); {
-			case k == api.Kind:
-				cfgs = append(cfgs, d)
-			case api.IsCredentials(d.Node):
-				creds = append(creds, d)
-			default:
-				es = append(es, api.FieldError{File: f, Line: d.Node.Line, Msg: fmt.Sprintf("unexpected object (apiVersion %q, kind %q): FILEs hold one %s and credentials Secrets", v, k, api.Kind)})
-			}
-		}
+		all = append(all, docs...)
+	}
+	cfgs, creds, rest := api.Sort(all)
+	for _, d := range rest {
+		v, k := api.KindOf(d.Node)
+		es = append(es, api.FieldError{File: d.File, Line: d.Node.Line, Msg: fmt.Sprintf("unexpected object (apiVersion %q, kind %q): FILEs hold one %s and credentials Secrets", v, k, api.Kind)})
 	}
 	switch {
 	case len(cfgs) == 0 && len(es) == 0:

@@ -13,6 +13,30 @@ func checkObj(cluster, apiVersion, kind, namespace, name string) Object {
 	return Object{Cluster: cluster, APIVersion: apiVersion, Kind: kind, Namespace: namespace, Name: name, Body: map[string]any{}}
 }
 
+// checkAll checks objects of any clusters as Each does: folder by folder.
+func checkAll(objs []Object) error {
+	var es api.Errors
+	var order []string
+	by := map[string]*Folder{}
+	for _, o := range objs {
+		if by[o.Cluster] == nil {
+			by[o.Cluster] = &Folder{Name: o.Cluster}
+			order = append(order, o.Cluster)
+		}
+		by[o.Cluster].Objects = append(by[o.Cluster].Objects, o)
+	}
+	for _, c := range order {
+		var e api.Errors
+		if errors.As(Check(by[c]), &e) {
+			es = append(es, e...)
+		}
+	}
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
 func TestCheckAcceptsSound(t *testing.T) {
 	objs := []Object{
 		checkObj("east", "v1", "Namespace", "", "shop"),
@@ -24,11 +48,11 @@ func TestCheckAcceptsSound(t *testing.T) {
 		checkObj("east", "networking.istio.io/v1", "VirtualService", "shop", "catalog"),
 		checkObj("west", "v1", "Namespace", "", "shop"),
 	}
-	if err := Check(objs); err != nil {
+	if err := checkAll(objs); err != nil {
 		t.Errorf("Check rejects sound objects: %v", err)
 	}
-	if err := Check(nil); err != nil {
-		t.Errorf("Check(nil) = %v", err)
+	if err := checkAll(nil); err != nil {
+		t.Errorf("checkAll(nil) = %v", err)
 	}
 }
 
@@ -54,15 +78,19 @@ func TestCheckRejectsBroken(t *testing.T) {
 		{"duplicate", []Object{good, checkObj("west", "v1", "Service", "shop", "catalog"), good},
 			[]string{"east/shop_service_catalog.yaml: two generated objects Service shop/catalog in cluster east"}},
 		{"duplicate of another apiVersion", []Object{good, checkObj("east", "v2", "Service", "shop", "catalog")},
-			[]string{"two generated objects Service shop/catalog in cluster east"}},
+			[]string{"generated Service has apiVersion v2, the table says v1", "two generated objects Service shop/catalog in cluster east"}},
+		{"kind not in the table", []Object{checkObj("east", "v1", "ConfigMap", "shop", "x")},
+			[]string{"east/shop_configmap_x.yaml: generated kind ConfigMap is not in the kind table"}},
+		{"Istio kind of another group", []Object{checkObj("east", "networking.k8s.io/v1", "Gateway", "shop", "x")},
+			[]string{"generated Gateway has apiVersion networking.k8s.io/v1"}},
 		{"every problem at once", []Object{
 			checkObj("east", "", "Service", "shop", "a"),
 			checkObj("east", "v1", "ConfigMap", "", "b"),
 			good, good, good,
-		}, []string{"lacks apiVersion", "wrong scope", "two generated objects", "two generated objects"}},
+		}, []string{"lacks apiVersion", "not in the kind table", "two generated objects", "two generated objects"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Check(tc.objs)
+			err := checkAll(tc.objs)
 			var es api.Errors
 			if !errors.As(err, &es) {
 				t.Fatalf("Check = %v (%T), want api.Errors", err, err)
@@ -89,26 +117,36 @@ func TestCheckOnGeneratedOutput(t *testing.T) {
 	for _, m := range ms {
 		t.Run(filepath.Base(filepath.Dir(m)), func(t *testing.T) {
 			in := example(t, filepath.Base(filepath.Dir(m)))
-			objs := Generate(in)
+			objs := generate(in)
 			if len(objs) < 3 {
 				t.Fatalf("generated %d objects", len(objs))
 			}
-			if err := Check(objs); err != nil {
+			if err := checkAll(objs); err != nil {
 				t.Fatalf("generated objects fail Check: %v", err)
 			}
 			mid := len(objs) / 2
 			dup := append(append([]Object(nil), objs...), objs[mid])
-			if err := Check(dup); err == nil || !strings.Contains(err.Error(), "two generated objects") {
+			if err := checkAll(dup); err == nil || !strings.Contains(err.Error(), "two generated objects") {
 				t.Errorf("a repeated %s passes Check: %v", objs[mid].Path(), err)
 			}
 			broken := append([]Object(nil), objs...)
 			broken[mid].Name = ""
-			if err := Check(broken); err == nil || !strings.Contains(err.Error(), "lacks apiVersion, kind or name") {
+			if err := checkAll(broken); err == nil || !strings.Contains(err.Error(), "lacks apiVersion, kind or name") {
 				t.Errorf("an object without a name passes Check: %v", err)
 			}
-			if _, err := Render(in, "no-such-cluster"); err == nil || !strings.Contains(err.Error(), `unknown cluster "no-such-cluster"`) {
-				t.Errorf("Render with an unknown cluster = %v", err)
+			if err := Each(in, "no-such-cluster", func(*Folder) error { return nil }); err == nil || !strings.Contains(err.Error(), `unknown cluster "no-such-cluster"`) {
+				t.Errorf("Each with an unknown cluster = %v", err)
 			}
 		})
 	}
+}
+
+// generate returns every folder's objects as Each hands them over, for tests that look at
+// the whole mesh.
+func generate(in *api.Input) []Object {
+	var objs []Object
+	if err := Each(in, "", func(f *Folder) error { objs = append(objs, f.Objects...); return nil }); err != nil {
+		panic(err)
+	}
+	return objs
 }

@@ -28,7 +28,7 @@ func (g *gen) dns(cl *api.Cluster, svc *api.Service) {
 			v6 = append(v6, c.IngressAddress)
 		}
 	}
-	e := &dnsEndpoint{object: object{TypeMeta: typeMeta("externaldns.k8s.io/v1alpha1", "DNSEndpoint"), ObjectMeta: g.meta(g.cpNamespace(), svc.Namespace+"-"+svc.Name)}}
+	e := &dnsEndpoint{object: g.meta(g.cpNamespace(), svc.Namespace+"-"+svc.Name)}
 	for _, h := range svc.Ingress.Hosts {
 		for _, r := range []struct {
 			typ     string
@@ -39,5 +39,5 @@ func (g *gen) dns(cl *api.Cluster, svc *api.Service) {
 			}
 		}
 	}
-	g.add(cl.Name, e.APIVersion, e.Kind, &e.ObjectMeta, e)
+	g.add(cl.Name, kDNSEndpoint, e)
 }

@@ -41,47 +41,51 @@ func only(objs []gen.Object, cluster string) []gen.Object {
 	return slices.DeleteFunc(slices.Clone(objs), func(o gen.Object) bool { return o.Cluster != cluster })
 }
 
-// TestRenderOneClusterIsSelect: rendering one cluster, which generates only that cluster,
-// gives exactly that cluster's objects of the whole mesh.
-func TestRenderOneClusterIsSelect(t *testing.T) {
+// objects returns what Each hands over for cluster, and the folders it came in.
+func objects(t *testing.T, in *api.Input, cluster string) ([]gen.Object, []*gen.Folder) {
+	t.Helper()
+	var objs []gen.Object
+	var folders []*gen.Folder
+	err := gen.Each(in, cluster, func(f *gen.Folder) error {
+		folders = append(folders, f)
+		objs = append(objs, f.Objects...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs, folders
+}
+
+// TestOneClusterIsSelect: generating one cluster, which builds only that cluster, gives
+// exactly that cluster's objects of the whole mesh.
+func TestOneClusterIsSelect(t *testing.T) {
 	for name, in := range eachInputs(t) {
-		all := gen.Generate(in)
-		for _, cl := range append(gen.Clusters(in.Config), "") {
-			got, err := gen.Render(in, cl)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := only(all, cl); !reflect.DeepEqual(got, want) {
-				t.Errorf("%s: Render(%q) differs from the %q objects of Generate", name, cl, cl)
+		all, _ := objects(t, in, "")
+		for _, cl := range gen.Clusters(in.Config) {
+			if got, _ := objects(t, in, cl); !reflect.DeepEqual(got, only(all, cl)) {
+				t.Errorf("%s: Each(%q) differs from the %q objects of the whole mesh", name, cl, cl)
 			}
 		}
 	}
 }
 
-// TestEachIsRenderByFolder: Each hands over Render's objects, in order, one folder at a time.
-func TestEachIsRenderByFolder(t *testing.T) {
+// TestEachByFolder: each call holds one folder, named for its objects' cluster, in the order
+// of gen.Clusters.
+func TestEachByFolder(t *testing.T) {
 	for name, in := range eachInputs(t) {
-		for _, cl := range append(gen.Clusters(in.Config), "") {
-			want, err := gen.Render(in, cl)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []gen.Object
-			err = gen.Each(in, cl, func(objs []gen.Object) error {
-				for _, o := range objs[1:] {
-					if o.Cluster != objs[0].Cluster {
-						t.Errorf("%s: one call holds clusters %s and %s", name, objs[0].Cluster, o.Cluster)
-					}
+		_, folders := objects(t, in, "")
+		var names []string
+		for _, f := range folders {
+			names = append(names, f.Name)
+			for _, o := range f.Objects {
+				if o.Cluster != f.Name {
+					t.Errorf("%s: folder %s holds an object of %s", name, f.Name, o.Cluster)
 				}
-				got = append(got, objs...)
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s: Each(%q) differs from Render", name, cl)
-			}
+		}
+		if !slices.Equal(names, gen.Clusters(in.Config)) {
+			t.Errorf("%s: folders %v, want %v", name, names, gen.Clusters(in.Config))
 		}
 	}
 }
@@ -90,10 +94,11 @@ func TestEachStopsAtError(t *testing.T) {
 	in := eachInputs(t)["synth"]
 	stop := errors.New("stop")
 	calls := 0
-	if err := gen.Each(in, "", func([]gen.Object) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+	if err := gen.Each(in, "", func(*gen.Folder) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
 		t.Errorf("Each = %v after %d calls, want the emit error after 1", err, calls)
 	}
-	if err := gen.Each(in, "no-such-cluster", func([]gen.Object) error { return nil }); err == nil {
-		t.Error("Each accepted an unknown cluster")
+	var uc *gen.UnknownCluster
+	if err := gen.Each(in, "no-such-cluster", func(*gen.Folder) error { return nil }); !errors.As(err, &uc) || uc.Name != "no-such-cluster" {
+		t.Errorf("Each with an unknown cluster = %v, want an *UnknownCluster", err)
 	}
 }

@@ -22,8 +22,7 @@ func (g *gen) externalSecrets(cl *api.Cluster) {
 	store := storeRef{Kind: rs.Store.Kind, Name: rs.Store.Name}
 	ns := g.cpNamespace()
 
-	const pushAPI = externalSecrets + "/v1alpha1"
-	ps := &pushSecret{object: object{TypeMeta: typeMeta(pushAPI, "PushSecret"), ObjectMeta: g.meta(ns, "istio-reader-token")}}
+	ps := &pushSecret{object: g.meta(ns, "istio-reader-token")}
 	key := storeKey(rs.Key, cl.Name)
 	ps.Spec = pushSecretSpec{
 		RefreshInterval: "1h",
@@ -37,16 +36,15 @@ func (g *gen) externalSecrets(cl *api.Cluster) {
 			{ConversionStrategy: "None", Match: pushMatch{SecretKey: "ca.crt", RemoteRef: pushRemoteRef{RemoteKey: key, Property: "ca.crt"}}},
 		},
 	}
-	g.add(cl.Name, pushAPI, "PushSecret", &ps.ObjectMeta, ps)
+	g.add(cl.Name, kPushSecret, ps)
 
-	const esAPI = externalSecrets + "/v1"
 	for i := range g.cfg.Spec.Clusters {
 		peer := &g.cfg.Spec.Clusters[i]
 		if peer.Name == cl.Name {
 			continue
 		}
 		name := "istio-remote-secret-" + peer.Name
-		es := &externalSecret{object: object{TypeMeta: typeMeta(esAPI, "ExternalSecret"), ObjectMeta: g.meta(ns, name)}}
+		es := &externalSecret{object: g.meta(ns, name)}
 		key := storeKey(rs.Key, peer.Name)
 		data := []externalSecretData{{SecretKey: "token", RemoteRef: storeValue(key, "token")}}
 		if peer.APIServerCA == "" {
@@ -70,7 +68,7 @@ func (g *gen) externalSecrets(cl *api.Cluster) {
 			},
 			Data: data,
 		}
-		g.add(cl.Name, esAPI, "ExternalSecret", &es.ObjectMeta, es)
+		g.add(cl.Name, kExternalSecret, es)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"text/template"
@@ -33,8 +34,8 @@ func esInput(t *testing.T) *api.Input {
 // carries a credential.
 func TestExternalSecrets(t *testing.T) {
 	in := esInput(t)
-	objs := Generate(in)
-	if HasCredentials(objs) {
+	objs := generate(in)
+	if slices.ContainsFunc(objs, Object.Credentials) {
 		t.Error("the output carries credentials")
 	}
 	store := storeRef{Kind: "ClusterSecretStore", Name: "vault"}

@@ -29,7 +29,7 @@ func TestFailover(t *testing.T) {
 	in := input(3)
 	svc := &in.Config.Spec.Services[0]
 	svc.Failover = &api.Failover{Priority: []string{api.LabelNetwork, api.LabelRegion, api.LabelZone}}
-	objs := Generate(in)
+	objs := generate(in)
 	want := `{"loadBalancer":{"localityLbSetting":{"enabled":true,"failoverPriority":["topology.istio.io/network","topology.kubernetes.io/region","topology.kubernetes.io/zone"]}},
 		"outlierDetection":{"consecutive5xxErrors":5,"interval":"5s","baseEjectionTime":"30s","maxEjectionPercent":100}}`
 	first := drSpec(t, objs, "c0", "web")
@@ -50,7 +50,7 @@ func TestFailover(t *testing.T) {
 		}
 	}
 	svc.Failover = nil
-	if got := drSpec(t, Generate(in), "c0", "web"); strings.Contains(got, "trafficPolicy") {
+	if got := drSpec(t, generate(in), "c0", "web"); strings.Contains(got, "trafficPolicy") {
 		t.Errorf("without failover: %s", got)
 	}
 }

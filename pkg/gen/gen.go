@@ -1,8 +1,14 @@
-// Package gen turns a validated MeshConfig into every object each cluster needs. It does no
-// I/O: the output packages decide how the objects are written.
+// Package gen turns a validated MeshConfig into every object and file each output folder
+// needs. It owns what is generated: the kind table (kinds.go), the local structs of the
+// objects (types.go, kube.go), one builder file per concern, and the installers (installer.go)
+// behind spec.istio.installer. It does no I/O and no encoding beyond declaring each object's
+// JSON: package sink decides how folders are written (stream, tree, diff, KRM items).
 package gen
 
 import (
+	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshgen/meshgen/pkg/api"
@@ -23,7 +29,8 @@ type Object struct {
 	Kind       string
 	Namespace  string
 	Name       string
-	Body       any
+	// Body is the object; its JSON is the manifest (its Docs, if any, encoded first).
+	Body any
 }
 
 // Path is where the object lives in a tree: <cluster>/[<namespace>_]<kind>_<name>.yaml. The '_'
@@ -43,23 +50,53 @@ func (o Object) Path() string {
 	return b.String()
 }
 
-// Generate returns the objects of every cluster, Rancher's first, then each cluster in the
-// order of spec.clusters; within a cluster, namespaces come before what lives in them.
-func Generate(in *api.Input) []Object {
-	return generate(in, "")
+// File is an output file that is not an object to apply: a Helm values file, a README with
+// the commands a person runs, a local-config file. Exactly one of Data and Value is set.
+type File struct {
+	// Name is the file's slash path inside its folder.
+	Name string
+	// Data is written as it is.
+	Data []byte
+	// Value is written as one YAML document.
+	Value any
 }
 
-// generate is Generate for one output folder (rancher or a cluster), or for all of them when
-// cluster is empty. A folder's objects depend on the mesh, never on other folders' objects,
-// so this equals Generate's objects of that folder without building the rest of the mesh.
-func generate(in *api.Input, cluster string) []Object {
+// Folder is everything one output folder holds: a cluster's, or Rancher's (api.Reserved).
+type Folder struct {
+	Name    string
+	Objects []Object
+	Files   []File
+}
+
+// Each generates the output folders, Rancher's first, then each cluster's in the order of
+// spec.clusters (only the named one when cluster is not empty), checks each and hands it to
+// emit before generating the next, so a caller that writes as it goes holds one cluster's
+// objects instead of the whole mesh's. Within a folder, namespaces come before what lives in
+// them. It stops at the first error, emit's included; a folder with nothing in it is skipped.
+func Each(in *api.Input, cluster string, emit func(*Folder) error) error {
+	if err := Known(in.Config, cluster); err != nil {
+		return err
+	}
 	g := newGen(in)
-	g.each(cluster, func() bool { return true })
-	return g.objs
+	var err error
+	g.each(cluster, func() bool {
+		f := g.folder
+		g.folder = nil
+		if f == nil {
+			return true
+		}
+		// Two objects can collide only within one folder, so checking folder by folder finds
+		// every collision.
+		if err = Check(f); err == nil {
+			err = emit(f)
+		}
+		return err == nil
+	})
+	return err
 }
 
-// each generates the selected folders in order and calls done after each one; done may take
-// g.objs away, and stops the generation by returning false.
+// each generates the selected folders in order and calls done after each one; done takes
+// g.folder away, and stops the generation by returning false.
 func (g *gen) each(cluster string, done func() bool) {
 	if cluster == "" || cluster == api.Reserved {
 		g.rancher()
@@ -75,9 +112,10 @@ func (g *gen) each(cluster string, done func() bool) {
 		g.namespaces(cl)
 		g.trust(cl)
 		g.issuers(cl)
-		g.controlPlane(cl)
+		g.install(cl).controlPlane(g, cl)
 		g.peerAuthentication(cl)
-		g.eastWest(cl)
+		g.install(cl).eastWest(g, cl)
+		g.crossNetworkGateway(cl)
 		g.readerAccount(cl)
 		g.remoteSecrets(cl)
 		g.externalSecrets(cl)
@@ -94,41 +132,104 @@ func (g *gen) each(cluster string, done func() bool) {
 	}
 }
 
+// Clusters lists the output folders of a mesh: rancher when set, then each cluster.
+func Clusters(c *api.MeshConfig) []string {
+	var names []string
+	if c.Spec.Rancher != nil {
+		names = append(names, api.Reserved)
+	}
+	for _, cl := range c.Spec.Clusters {
+		names = append(names, cl.Name)
+	}
+	return names
+}
+
+// UnknownCluster is a cluster name the mesh does not have. Where the name came from (a flag,
+// an annotation) is the caller's to say.
+type UnknownCluster struct {
+	Name  string
+	Known []string
+}
+
+func (e *UnknownCluster) Error() string {
+	return fmt.Sprintf("unknown cluster %q; the mesh has %s", e.Name, strings.Join(e.Known, ", "))
+}
+
+// Known accepts an empty cluster (all of them) or the name of an output folder, and returns
+// an *UnknownCluster otherwise. It is the only check of a cluster name.
+func Known(c *api.MeshConfig, cluster string) error {
+	if cluster != "" && !slices.Contains(Clusters(c), cluster) {
+		return &UnknownCluster{Name: cluster, Known: Clusters(c)}
+	}
+	return nil
+}
+
 type gen struct {
 	cfg   *api.MeshConfig
 	creds api.Credentials
 	// istioAPI is the networking.istio.io version the mesh's release serves.
 	istioAPI string
-	objs     []Object
+	folder   *Folder
 	// kubeconfigs holds each peer's kubeconfig: every other cluster's remote secret carries
-	// the same one, so it is marshalled once per cluster instead of once per secret.
-	kubeconfigs map[string][]byte
+	// the same one, so it is encoded once per cluster instead of once per secret.
+	kubeconfigs map[string]*Doc
+	// specs holds the Istio specs that are the same in every cluster, by object path
+	// without the cluster: see istioSpec.
+	specs map[string]*istioSpec
 }
 
 func newGen(in *api.Input) *gen {
-	g := &gen{cfg: in.Config, creds: in.Creds, istioAPI: "networking.istio.io/v1beta1", kubeconfigs: map[string][]byte{}}
+	g := &gen{cfg: in.Config, creds: in.Creds, istioAPI: "v1beta1", kubeconfigs: map[string]*Doc{}, specs: map[string]*istioSpec{}}
 	if v, _ := api.ParseSemver(in.Config.Spec.Istio.Version); !v.Less(api.Semver{Major: 1, Minor: 22}) {
-		g.istioAPI = "networking.istio.io/v1"
+		g.istioAPI = "v1"
 	}
 	return g
 }
 
 // meta returns the object metadata every generated object carries.
-func (g *gen) meta(namespace, name string) ObjectMeta {
-	return ObjectMeta{
+func (g *gen) meta(namespace, name string) object {
+	return object{ObjectMeta: ObjectMeta{
 		Name:        name,
 		Namespace:   namespace,
 		Labels:      map[string]string{ManagedByLabel: ManagedBy},
 		Annotations: map[string]string{MeshAnnotation: g.cfg.Metadata.Name},
+	}}
+}
+
+// body is a generated object: every local struct embeds object.
+type body interface{ base() *object }
+
+func (o *object) base() *object { return o }
+
+// add stamps the object's apiVersion and kind from the table and adds it to cluster's folder.
+func (g *gen) add(cluster string, k *Kind, b body) {
+	o := b.base()
+	o.TypeMeta = TypeMeta{APIVersion: k.APIVersion(g.istioAPI), Kind: k.Kind}
+	f := g.open(cluster)
+	f.Objects = append(f.Objects, Object{Cluster: cluster, APIVersion: o.APIVersion, Kind: k.Kind, Namespace: o.Namespace, Name: o.Name, Body: b})
+}
+
+// file adds a file that is not an object to cluster's folder.
+func (g *gen) file(cluster string, f File) {
+	d := g.open(cluster)
+	d.Files = append(d.Files, f)
+}
+
+func (g *gen) open(cluster string) *Folder {
+	if g.folder == nil {
+		g.folder = &Folder{Name: cluster}
 	}
+	return g.folder
 }
 
-func (g *gen) add(cluster, apiVersion, kind string, m *ObjectMeta, body any) {
-	g.objs = append(g.objs, Object{Cluster: cluster, APIVersion: apiVersion, Kind: kind, Namespace: m.Namespace, Name: m.Name, Body: body})
-}
-
-func typeMeta(apiVersion, kind string) TypeMeta {
-	return TypeMeta{APIVersion: apiVersion, Kind: kind}
+// spec returns the shared spec stored under key, building it on first use.
+func (g *gen) spec(key string, build func() json.Marshaler) *istioSpec {
+	s, ok := g.specs[key]
+	if !ok {
+		s = &istioSpec{msg: build()}
+		g.specs[key] = s
+	}
+	return s
 }
 
 func (g *gen) cpNamespace() string { return g.cfg.Spec.ControlPlane.Namespace }

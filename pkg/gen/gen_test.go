@@ -61,8 +61,8 @@ func js(t *testing.T, v any) string {
 // cluster's own value (the seed's text put one cluster's ID on the other's namespace).
 func TestPerClusterValues(t *testing.T) {
 	in := input(3)
-	objs := Generate(in)
-	if err := Check(objs); err != nil {
+	objs := generate(in)
+	if err := checkAll(objs); err != nil {
 		t.Fatal(err)
 	}
 	for _, cl := range in.Config.Spec.Clusters {
@@ -90,7 +90,7 @@ func TestPerClusterValues(t *testing.T) {
 // each pointing at the peer's API server with the peer's token.
 func TestRemoteSecretsEveryDirection(t *testing.T) {
 	in := input(4)
-	objs := Generate(in)
+	objs := generate(in)
 	total := 0
 	for _, cl := range in.Config.Spec.Clusters {
 		for _, peer := range in.Config.Spec.Clusters {
@@ -106,9 +106,9 @@ func TestRemoteSecretsEveryDirection(t *testing.T) {
 			}
 			total++
 			s := ss[0].Body.(*secret)
-			kc := string(s.Data[peer.Name])
+			kc := js(t, s.Data[peer.Name].Value)
 			if s.Annotations["networking.istio.io/cluster"] != peer.Name || s.Labels["istio/multiCluster"] != "true" ||
-				!strings.Contains(kc, "server: "+peer.APIServer) || !strings.Contains(kc, "token: token-"+peer.Name) {
+				!strings.Contains(kc, `"server":"`+peer.APIServer+`"`) || !strings.Contains(kc, `"token":"token-`+peer.Name+`"`) {
 				t.Errorf("%s: remote secret for %s is wrong: %v\n%s", cl.Name, peer.Name, s.ObjectMeta, kc)
 			}
 		}
@@ -121,7 +121,7 @@ func TestRemoteSecretsEveryDirection(t *testing.T) {
 // TestTrafficIdentical: routes and subsets are byte for byte the same in every cluster.
 func TestTrafficIdentical(t *testing.T) {
 	in := input(3)
-	objs := Generate(in)
+	objs := generate(in)
 	for _, kind := range []string{"VirtualService", "DestinationRule", "Service"} {
 		var first string
 		for _, cl := range in.Config.Spec.Clusters {
@@ -140,7 +140,7 @@ func TestTrafficIdentical(t *testing.T) {
 
 // TestDNSEndpoint: one owner cluster lists every site, split into A and AAAA records.
 func TestDNSEndpoint(t *testing.T) {
-	objs := Generate(input(3))
+	objs := generate(input(3))
 	var eps []Object
 	for _, o := range objs {
 		if o.Kind == "DNSEndpoint" {
@@ -169,7 +169,7 @@ func TestIstioAPIVersion(t *testing.T) {
 	for v, want := range map[string]string{"1.12.0": "networking.istio.io/v1beta1", "1.21.9": "networking.istio.io/v1beta1", "1.22.0": "networking.istio.io/v1", "2.0.0": "networking.istio.io/v1"} {
 		in := input(2)
 		in.Config.Spec.Istio.Version = v
-		for _, o := range Generate(in) {
+		for _, o := range generate(in) {
 			if o.Kind == "VirtualService" && o.APIVersion != want {
 				t.Errorf("Istio %s: VirtualService is %s, want %s", v, o.APIVersion, want)
 			}
@@ -185,13 +185,13 @@ func TestRemoteSecretCA(t *testing.T) {
 	cls[0].APIServerCA = "PEM-FROM-MESHCONFIG"
 	cls[1].APIServerCA = ""
 	in.Creds["c1"] = api.Credential{Cluster: "c1", Token: "token-c1", CA: []byte("PEM-FROM-CREDENTIALS")}
-	objs := Generate(in)
+	objs := generate(in)
 	for peer, want := range map[string]string{"c0": "PEM-FROM-MESHCONFIG", "c1": "PEM-FROM-CREDENTIALS", "c2": ""} {
 		from := "c0"
 		if peer == "c0" {
 			from = "c1"
 		}
-		kc := string(find(objs, from, "Secret", "istio-remote-secret-"+peer)[0].Body.(*secret).Data[peer])
+		kc := js(t, find(objs, from, "Secret", "istio-remote-secret-"+peer)[0].Body.(*secret).Data[peer].Value)
 		has := strings.Contains(kc, "certificate-authority-data")
 		switch {
 		case want == "" && has:
@@ -209,7 +209,7 @@ func TestDNSDefaultsAndPrefix(t *testing.T) {
 	in := input(3)
 	in.Config.Spec.DNS = api.DNS{AnnotationPrefix: api.ExternalDNSGA}
 	api.Default(in.Config)
-	objs := Generate(in)
+	objs := generate(in)
 	eps := 0
 	for _, o := range objs {
 		switch {
@@ -233,13 +233,13 @@ func TestDNSDefaultsAndPrefix(t *testing.T) {
 	in.Config.Spec.Clusters[0].IngressAddress = ""
 	in.Config.Spec.Clusters[1].IngressAddress = "lb-1.elb.example.com"
 	api.Default(in.Config)
-	objs = Generate(in)
+	objs = generate(in)
 	gw := find(objs, "c1", "Gateway", "web-ingress")[0].Body.(*gateway)
 	if gw.Annotations[api.ExternalDNSAlpha+"target"] != "lb-1.elb.example.com" {
 		t.Errorf("lone cluster: %v", gw.Annotations)
 	}
 	in.Config.Spec.DNS.EndpointCluster = "c1"
-	ep := js(t, find(Generate(in), "c1", "DNSEndpoint", "")[0].Body)
+	ep := js(t, find(generate(in), "c1", "DNSEndpoint", "")[0].Body)
 	if !strings.Contains(ep, `"recordType":"CNAME","recordTTL":300,"targets":["lb-1.elb.example.com"]`) || strings.Contains(ep, `"targets":[""]`) {
 		t.Errorf("DNSEndpoint: %s", ep)
 	}

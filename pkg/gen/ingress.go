@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"encoding/json"
 	"strings"
 
 	networking "istio.io/api/networking/v1alpha3"
@@ -26,25 +27,14 @@ func (g *gen) ingress(cl *api.Cluster, svc *api.Service) {
 		return
 	}
 	ns, name := svc.Namespace, svc.Name+"-ingress"
-	gws := []*networking.Server{{
-		Port:  &networking.Port{Number: 80, Name: "http", Protocol: "HTTP"},
-		Hosts: in.Hosts,
-	}}
 	if in.TLS != nil {
 		ns, name = g.cpNamespace(), svc.Namespace+"-"+svc.Name+"-ingress"
-		gws[0].Tls = &networking.ServerTLSSettings{HttpsRedirect: true}
 		for _, h := range in.Hosts {
-			secret := SecretName(h)
-			gws = append(gws, &networking.Server{
-				Port:  &networking.Port{Number: 443, Name: "https-" + secret, Protocol: "HTTPS"},
-				Tls:   &networking.ServerTLSSettings{Mode: networking.ServerTLSSettings_SIMPLE, CredentialName: secret},
-				Hosts: []string{h},
-			})
 			g.certificate(cl, h, in.TLS.Issuer)
 		}
 	}
 
-	gw := &gateway{object: object{TypeMeta: typeMeta(g.istioAPI, "Gateway"), ObjectMeta: g.meta(ns, name)}}
+	gw := &gateway{object: g.meta(ns, name)}
 	dns := g.cfg.Spec.DNS
 	switch {
 	case dns.EndpointCluster != "":
@@ -54,16 +44,41 @@ func (g *gen) ingress(cl *api.Cluster, svc *api.Service) {
 	case cl.IngressAddress != "":
 		gw.Annotations[dns.AnnotationPrefix+externalDNSTarget] = cl.IngressAddress
 	}
-	gw.Spec = gatewaySpec{&networking.Gateway{Selector: ingressSelector, Servers: gws}}
-	g.add(cl.Name, g.istioAPI, "Gateway", &gw.ObjectMeta, gw)
+	gw.Spec = g.spec("Gateway/"+ns+"/"+name, func() json.Marshaler {
+		return &networking.Gateway{Selector: ingressSelector, Servers: servers(in)}
+	})
+	g.add(cl.Name, kGateway, gw)
 
-	vs := &virtualService{object: object{TypeMeta: typeMeta(g.istioAPI, "VirtualService"), ObjectMeta: g.meta(ns, name)}}
-	vs.Spec = virtualServiceSpec{&networking.VirtualService{Hosts: in.Hosts, Gateways: []string{name}, Http: routes(svc)}}
-	g.add(cl.Name, g.istioAPI, "VirtualService", &vs.ObjectMeta, vs)
+	vs := &virtualService{object: g.meta(ns, name)}
+	vs.Spec = g.spec("VirtualService/"+ns+"/"+name, func() json.Marshaler {
+		return &networking.VirtualService{Hosts: in.Hosts, Gateways: []string{name}, Http: routes(svc)}
+	})
+	g.add(cl.Name, kVirtualService, vs)
+}
+
+// servers are the ingress Gateway's: HTTP, and with TLS a redirect to one HTTPS server per host.
+func servers(in *api.Ingress) []*networking.Server {
+	s := []*networking.Server{{
+		Port:  &networking.Port{Number: 80, Name: "http", Protocol: "HTTP"},
+		Hosts: in.Hosts,
+	}}
+	if in.TLS == nil {
+		return s
+	}
+	s[0].Tls = &networking.ServerTLSSettings{HttpsRedirect: true}
+	for _, h := range in.Hosts {
+		secret := SecretName(h)
+		s = append(s, &networking.Server{
+			Port:  &networking.Port{Number: 443, Name: "https-" + secret, Protocol: "HTTPS"},
+			Tls:   &networking.ServerTLSSettings{Mode: networking.ServerTLSSettings_SIMPLE, CredentialName: secret},
+			Hosts: []string{h},
+		})
+	}
+	return s
 }
 
 func (g *gen) certificate(cl *api.Cluster, host, issuer string) {
-	c := &certificate{object: object{TypeMeta: typeMeta("cert-manager.io/v1", "Certificate"), ObjectMeta: g.meta(g.cpNamespace(), SecretName(host))}}
+	c := &certificate{object: g.meta(g.cpNamespace(), SecretName(host))}
 	c.Spec = certificateSpec{
 		SecretName: SecretName(host),
 		DNSNames:   []string{host},
@@ -73,7 +88,7 @@ func (g *gen) certificate(cl *api.Cluster, host, issuer string) {
 	if len(host) <= 64 {
 		c.Spec.CommonName = host
 	}
-	g.add(cl.Name, c.APIVersion, c.Kind, &c.ObjectMeta, c)
+	g.add(cl.Name, kCertificate, c)
 }
 
 // SecretName is the TLS secret of a host: dots become dashes, a wildcard becomes "wildcard".

@@ -7,7 +7,7 @@ import "github.com/meshgen/meshgen/pkg/api"
 func (g *gen) issuers(cl *api.Cluster) {
 	for _, is := range g.cfg.Spec.Issuers {
 		a := is.ACME
-		ci := &clusterIssuer{object: object{TypeMeta: typeMeta("cert-manager.io/v1", "ClusterIssuer"), ObjectMeta: g.meta("", is.Name)}}
+		ci := &clusterIssuer{object: g.meta("", is.Name)}
 		ci.Spec.ACME = acmeIssuer{
 			Email:               a.Email,
 			Server:              a.Server,
@@ -15,6 +15,6 @@ func (g *gen) issuers(cl *api.Cluster) {
 			PrivateKeySecretRef: secretRef{Name: is.Name},
 			Solvers:             []acmeSolver{{DNS01: dns01{Webhook: webhook{GroupName: a.DNS01Webhook.GroupName, SolverName: a.DNS01Webhook.SolverName, Config: a.DNS01Webhook.Config}}}},
 		}
-		g.add(cl.Name, ci.APIVersion, ci.Kind, &ci.ObjectMeta, ci)
+		g.add(cl.Name, kClusterIssuer, ci)
 	}
 }

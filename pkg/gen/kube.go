@@ -56,8 +56,8 @@ type resourceList map[string]resource.Quantity
 
 type secret struct {
 	object `json:",inline"`
-	Data   map[string][]byte `json:"data,omitempty"`
-	Type   string            `json:"type,omitempty"`
+	Data   map[string]*Doc `json:"data,omitempty"`
+	Type   string          `json:"type,omitempty"`
 }
 
 type service struct {

@@ -26,7 +26,7 @@ const (
 
 func (g *gen) namespaces(cl *api.Cluster) {
 	s := &g.cfg.Spec
-	ns := &namespace{object{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: g.meta("", g.cpNamespace())}}
+	ns := &namespace{g.meta("", g.cpNamespace())}
 	ns.Labels[networkLabel] = cl.Network
 	if s.Istio.CNI {
 		// The CNI node agent mounts host paths, which only the privileged level allows.
@@ -49,10 +49,10 @@ func (g *gen) namespaces(cl *api.Cluster) {
 			ns.Annotations[cattleQuota] = string(b)
 		}
 	}
-	g.add(cl.Name, "v1", "Namespace", &ns.ObjectMeta, ns)
+	g.add(cl.Name, kNamespace, ns)
 
 	if lr := s.ControlPlane.LimitRange; lr != nil {
-		l := &limitRange{object: object{TypeMeta: typeMeta("v1", "LimitRange"), ObjectMeta: g.meta(g.cpNamespace(), "istio-limitrange")}}
+		l := &limitRange{object: g.meta(g.cpNamespace(), "istio-limitrange")}
 		if s.Rancher != nil {
 			l.Labels[cattleDefaultQuota] = "true"
 		}
@@ -61,18 +61,18 @@ func (g *gen) namespaces(cl *api.Cluster) {
 			Default:        resources(lr.Default),
 			DefaultRequest: resources(lr.DefaultRequest),
 		}}
-		g.add(cl.Name, "v1", "LimitRange", &l.ObjectMeta, l)
+		g.add(cl.Name, kLimitRange, l)
 	}
 
 	for _, n := range s.Namespaces {
-		ns := &namespace{object{TypeMeta: typeMeta("v1", "Namespace"), ObjectMeta: g.meta("", n.Name)}}
+		ns := &namespace{g.meta("", n.Name)}
 		for k, v := range n.Labels {
 			ns.Labels[k] = v
 		}
 		k, v := g.injection()
 		ns.Labels[k] = v
 		ns.Labels[podSecurityEnforce] = s.Security.PodSecurity
-		g.add(cl.Name, "v1", "Namespace", &ns.ObjectMeta, ns)
+		g.add(cl.Name, kNamespace, ns)
 	}
 }
 

@@ -52,7 +52,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 	// below opens what it serves and calls. Policies add up, so this one only isolates.
 	np := g.policy(cp, "np-istio", labelSelector{})
 	np.Spec.Egress = []networkPolicyRule{dnsRule}
-	g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
+	g.add(cl.Name, kNetworkPolicy, np)
 
 	// istiod: xDS and certificates (15012) and metrics (15014) for the cluster's pods; the
 	// webhooks (15017) for the API server, which is no pod and has no address known here.
@@ -63,7 +63,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 		{Ports: tcp([]int{webhookPort})},
 	}
 	np.Spec.Egress = []networkPolicyRule{{Ports: tcp(g.apiServerPorts())}}
-	g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
+	g.add(cl.Name, kNetworkPolicy, np)
 
 	// The gateways' policies are not named np-<Service>: Rancher's project network isolation
 	// writes and reconciles np-istio-ingressgateway and np-istio-eastwestgateway for their
@@ -78,7 +78,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 		{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
 		{Ports: tcp([]int{mtlsPort})},
 	}
-	g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
+	g.add(cl.Name, kNetworkPolicy, np)
 
 	// The east-west gateway: 15443 from the other clusters and the health check. Its 15012
 	// and 15017 serve only a primary-remote topology, which meshgen does not write.
@@ -88,7 +88,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 		{Ports: tcp(svcPorts), To: []networkPolicyPeer{meshNamespaces}},
 		{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
 	}
-	g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
+	g.add(cl.Name, kNetworkPolicy, np)
 
 	// The egress gateway, which only the demo profile installs: the mesh's workloads may send
 	// through it, and it may go anywhere, which is its job. Without a policy of its own the
@@ -98,7 +98,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 		np = g.policy(cp, "np-istio-egress", labelSelector{MatchLabels: egressSelector})
 		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS}), From: []networkPolicyPeer{meshNamespaces}}}, g.monitoring()...)
 		np.Spec.Egress = []networkPolicyRule{{}}
-		g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
+		g.add(cl.Name, kNetworkPolicy, np)
 		exits = append(exits, inCP(egressSelector))
 	}
 
@@ -116,7 +116,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 			{Ports: tcp([]int{mtlsPort})},
 			dnsRule,
 		}
-		g.add(cl.Name, np.APIVersion, np.Kind, &np.ObjectMeta, np)
+		g.add(cl.Name, kNetworkPolicy, np)
 	}
 }
 
@@ -144,7 +144,7 @@ func (g *gen) servicePorts() []int {
 
 func (g *gen) policy(namespace, name string, sel labelSelector) *networkPolicy {
 	return &networkPolicy{
-		object: object{TypeMeta: typeMeta("networking.k8s.io/v1", "NetworkPolicy"), ObjectMeta: g.meta(namespace, name)},
+		object: g.meta(namespace, name),
 		Spec:   networkPolicySpec{PodSelector: sel, PolicyTypes: []string{"Ingress", "Egress"}},
 	}
 }

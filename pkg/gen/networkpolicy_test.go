@@ -191,7 +191,7 @@ func (w *world) forbidden() []netpol.Flow {
 // Kubernetes' semantics, and the listed forbidden flows do not.
 func TestNetworkPolicyFlows(t *testing.T) {
 	in := policyInput()
-	objs := Generate(in)
+	objs := generate(in)
 	for _, cl := range []string{"c0", "c1"} {
 		w := newWorld(t, in, cl, objs)
 		if len(w.policies) == 0 {
@@ -215,7 +215,7 @@ func TestNetworkPolicyFlows(t *testing.T) {
 func TestNetworkPolicyMonitoringOff(t *testing.T) {
 	in := policyInput()
 	in.Config.Spec.NetworkPolicies.MonitoringNamespace = ""
-	w := newWorld(t, in, "c1", Generate(in))
+	w := newWorld(t, in, "c1", generate(in))
 	for _, a := range w.apps {
 		for _, p := range []int{15020, 15090} {
 			f := netpol.Flow{From: w.prom, To: a, Port: p}
@@ -230,7 +230,7 @@ func TestNetworkPolicyMonitoringOff(t *testing.T) {
 // generated policy rule must make some needed flow fail or some forbidden flow pass.
 func TestNetworkPolicyDerivedFlowsCatchGaps(t *testing.T) {
 	in := policyInput()
-	objs := Generate(in)
+	objs := generate(in)
 	w := newWorld(t, in, "c1", objs)
 	needed := w.needed(in, "c1")
 	for i := range w.policies {
@@ -276,7 +276,7 @@ func slicesCloneCluster(c netpol.Cluster) netpol.Cluster {
 func TestNetworkPolicyEgressGateway(t *testing.T) {
 	in := policyInput()
 	in.Config.Spec.Istio.Profile = "demo"
-	objs := Generate(in)
+	objs := generate(in)
 	w := newWorld(t, in, "c1", objs)
 	egress := w.ingress
 	egress.Name, egress.Labels = "egressgateway", map[string]string{"app": "istio-egressgateway", "istio": "egressgateway"}
@@ -298,7 +298,7 @@ func TestNetworkPolicyEgressGateway(t *testing.T) {
 			t.Errorf("forbidden flow allowed: %s (%s)", f, why)
 		}
 	}
-	if len(find(Generate(policyInput()), "c1", "NetworkPolicy", "np-istio-egress")) != 0 {
+	if len(find(generate(policyInput()), "c1", "NetworkPolicy", "np-istio-egress")) != 0 {
 		t.Error("profile default installs no egress gateway, but gets a policy for one")
 	}
 }
@@ -307,7 +307,7 @@ func TestNetworkPolicyEgressGateway(t *testing.T) {
 // np-<Service> for every load balancer Service (the seed found np-istio-ingressgateway and
 // np-istio-eastwestgateway in istio-system); meshgen must not write policies of those names.
 func TestNetworkPolicyNamesLeaveRanchersAlone(t *testing.T) {
-	for _, o := range Generate(policyInput()) {
+	for _, o := range generate(policyInput()) {
 		if o.Kind == "NetworkPolicy" && (o.Name == "np-istio-ingressgateway" || o.Name == "np-istio-eastwestgateway") {
 			t.Errorf("%s: %s/%s is Rancher's", o.Cluster, o.Namespace, o.Name)
 		}

@@ -10,7 +10,7 @@ func (g *gen) rancher() {
 		return
 	}
 	for _, cl := range g.cfg.Spec.Clusters {
-		p := &project{object: object{TypeMeta: typeMeta("management.cattle.io/v3", "Project"), ObjectMeta: g.meta(cl.RancherClusterID, r.Project)}}
+		p := &project{object: g.meta(cl.RancherClusterID, r.Project)}
 		p.Spec = projectSpec{ClusterName: cl.RancherClusterID, DisplayName: r.DisplayName, Description: r.Description}
 		if l := r.ContainerDefaultResourceLimit; l != nil {
 			p.Spec.ContainerDefaultResourceLimit = &containerLimit{LimitsCPU: l.LimitsCPU, LimitsMemory: l.LimitsMemory, RequestsCPU: l.RequestsCPU, RequestsMemory: l.RequestsMemory}
@@ -21,7 +21,7 @@ func (g *gen) rancher() {
 		if q := r.ResourceQuota; q != nil {
 			p.Spec.ResourceQuota = &projectQuota{Limit: quotaLimit(q)}
 		}
-		g.add(api.Reserved, p.APIVersion, p.Kind, &p.ObjectMeta, p)
+		g.add(api.Reserved, kProject, p)
 	}
 }
 

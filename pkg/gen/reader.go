@@ -40,20 +40,19 @@ func (g *gen) readerAccount(cl *api.Cluster) {
 		return
 	}
 	ns := g.cpNamespace()
-	sa := &serviceAccount{object: object{TypeMeta: typeMeta("v1", "ServiceAccount"), ObjectMeta: g.meta(ns, ReaderServiceAccount)}}
-	g.add(cl.Name, "v1", "ServiceAccount", &sa.ObjectMeta, sa)
+	sa := &serviceAccount{object: g.meta(ns, ReaderServiceAccount)}
+	g.add(cl.Name, kServiceAccount, sa)
 
-	const rbac = "rbac.authorization.k8s.io/v1"
-	cr := &clusterRole{object: object{TypeMeta: typeMeta(rbac, "ClusterRole"), ObjectMeta: g.meta("", readerRole)}, Rules: readerRules}
-	g.add(cl.Name, rbac, "ClusterRole", &cr.ObjectMeta, cr)
+	cr := &clusterRole{object: g.meta("", readerRole), Rules: readerRules}
+	g.add(cl.Name, kClusterRole, cr)
 	crb := &clusterRoleBinding{
-		object:   object{TypeMeta: typeMeta(rbac, "ClusterRoleBinding"), ObjectMeta: g.meta("", readerRole)},
+		object:   g.meta("", readerRole),
 		Subjects: []rbacSubject{{Kind: "ServiceAccount", Name: ReaderServiceAccount, Namespace: ns}},
 		RoleRef:  roleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: readerRole},
 	}
-	g.add(cl.Name, rbac, "ClusterRoleBinding", &crb.ObjectMeta, crb)
+	g.add(cl.Name, kClusterRoleBinding, crb)
 
-	tok := &secret{object: object{TypeMeta: typeMeta("v1", "Secret"), ObjectMeta: g.meta(ns, ReaderTokenSecret)}, Type: "kubernetes.io/service-account-token"}
+	tok := &secret{object: g.meta(ns, ReaderTokenSecret), Type: "kubernetes.io/service-account-token"}
 	tok.Annotations["kubernetes.io/service-account.name"] = ReaderServiceAccount
-	g.add(cl.Name, "v1", "Secret", &tok.ObjectMeta, tok)
+	g.add(cl.Name, kSecret, tok)
 }

@@ -13,7 +13,7 @@ func TestReaderAccount(t *testing.T) {
 	for _, mode := range []string{api.RemoteSecretsInline, api.RemoteSecretsNone, api.RemoteSecretsExternalSecret} {
 		in := esInput(t)
 		in.Config.Spec.RemoteSecrets.Mode = mode
-		objs := Generate(in)
+		objs := generate(in)
 		for _, cl := range []string{"c0", "c1", "c2"} {
 			sa := find(objs, cl, "ServiceAccount", ReaderServiceAccount)
 			cr := find(objs, cl, "ClusterRole", readerRole)
@@ -34,7 +34,7 @@ func TestReaderAccount(t *testing.T) {
 	}
 	single := input(1)
 	single.Config.Spec.RemoteSecrets = api.RemoteSecrets{Mode: api.RemoteSecretsExternalSecret, Store: &api.SecretStoreRef{Kind: api.SecretStore, Name: "s"}, Key: api.DefaultStoreKey}
-	if objs := Generate(single); len(find(objs, "c0", "ServiceAccount", "")) != 0 || len(find(objs, "c0", "PushSecret", "")) != 0 {
+	if objs := generate(single); len(find(objs, "c0", "ServiceAccount", "")) != 0 || len(find(objs, "c0", "PushSecret", "")) != 0 {
 		t.Error("a single-cluster mesh got a reader account")
 	}
 }

@@ -2,9 +2,9 @@ package gen
 
 import (
 	"encoding/json"
+	"errors"
 
 	"github.com/meshgen/meshgen/pkg/api"
-	"github.com/meshgen/meshgen/pkg/yamlenc"
 )
 
 // remoteSecrets gives this cluster's istiod read access to every other cluster: one secret per
@@ -17,18 +17,20 @@ func (g *gen) remoteSecrets(cl *api.Cluster) {
 		if peer.Name == cl.Name {
 			continue
 		}
-		s := &secret{object: object{TypeMeta: typeMeta("v1", "Secret"), ObjectMeta: g.meta(g.cpNamespace(), "istio-remote-secret-"+peer.Name)}}
+		s := &secret{object: g.meta(g.cpNamespace(), "istio-remote-secret-"+peer.Name)}
 		s.Labels["istio/multiCluster"] = "true"
 		s.Annotations["networking.istio.io/cluster"] = peer.Name
 		s.Type = "Opaque"
-		s.Data = map[string][]byte{peer.Name: g.kubeconfig(&peer)}
-		g.add(cl.Name, "v1", "Secret", &s.ObjectMeta, s)
+		s.Data = map[string]*Doc{peer.Name: g.kubeconfig(&peer)}
+		g.add(cl.Name, kSecret, s)
 	}
 }
 
-func (g *gen) kubeconfig(peer *api.Cluster) []byte {
-	if b, ok := g.kubeconfigs[peer.Name]; ok {
-		return b
+// kubeconfig is the file a peer's remote secret carries, what istioctl create-remote-secret
+// writes. Every cluster's secret for the peer shares the one Doc, so it is encoded once.
+func (g *gen) kubeconfig(peer *api.Cluster) *Doc {
+	if d, ok := g.kubeconfigs[peer.Name]; ok {
+		return d
 	}
 	c := g.creds[peer.Name]
 	// The MeshConfig's CA, else the credentials'; "system" leaves it out, so the system roots
@@ -41,18 +43,51 @@ func (g *gen) kubeconfig(peer *api.Cluster) []byte {
 	default:
 		ca = []byte(peer.APIServerCA)
 	}
-	kc := kubeconfig{
+	d := &Doc{Value: kubeconfig{
 		APIVersion:     "v1",
 		Kind:           "Config",
 		Clusters:       []namedCluster{{Name: peer.Name, Cluster: kubeCluster{Server: peer.APIServer, CertificateAuthorityData: ca}}},
 		Contexts:       []namedContext{{Name: peer.Name, Context: kubeContext{Cluster: peer.Name, User: peer.Name}}},
 		CurrentContext: peer.Name,
 		Users:          []namedUser{{Name: peer.Name, User: kubeUser{Token: c.Token}}},
+	}}
+	g.kubeconfigs[peer.Name] = d
+	return d
+}
+
+// Doc is a YAML document inside an object's data, such as a kubeconfig in a Secret. gen holds
+// the value; YAML is an output format, so the output side encodes it (see Docs) and the
+// object's JSON carries the bytes, base64 as every Secret value.
+type Doc struct {
+	Value any
+	// YAML is the encoded Value, set by the output side before the object's JSON is written.
+	YAML []byte
+}
+
+func (d *Doc) MarshalJSON() ([]byte, error) {
+	if d.YAML == nil {
+		return nil, errors.New("embedded document not encoded")
 	}
-	// Plain structs of strings: neither step can fail. The YAML is what istioctl's
-	// create-remote-secret writes, without paying yaml.v2's start-up.
-	j, _ := json.Marshal(kc)
-	b, _ := yamlenc.Append(nil, j)
-	g.kubeconfigs[peer.Name] = b
-	return b
+	return json.Marshal(d.YAML)
+}
+
+// Credentials tells whether the object carries cluster credentials: a Secret with data (the
+// reader's token Secret, which its cluster fills in, carries none).
+func (o Object) Credentials() bool {
+	s, ok := o.Body.(*secret)
+	return ok && len(s.Data) > 0
+}
+
+// Docs lists the documents an object carries, which the output side must encode before the
+// object's JSON: see Doc.
+func (o Object) Docs() []*Doc {
+	s, ok := o.Body.(*secret)
+	if !ok {
+		return nil
+	}
+	ds := make([]*Doc, 0, len(s.Data))
+	for _, d := range s.Data {
+		ds = append(ds, d)
+	}
+	return ds
 }

@@ -20,7 +20,7 @@ func TestPeerAuthentication(t *testing.T) {
 		in := input(2)
 		in.Config.Spec.Istio.Version = tt.version
 		in.Config.Spec.Security.MTLS = tt.mtls
-		objs := Generate(in)
+		objs := generate(in)
 		for _, cl := range []string{"c0", "c1"} {
 			pas := find(objs, cl, "PeerAuthentication", "")
 			if tt.mode == "" {
@@ -44,7 +44,7 @@ func TestPeerAuthentication(t *testing.T) {
 // control plane installs the CNI node agent and its namespace is privileged.
 func TestPodSecurityAndCNI(t *testing.T) {
 	in := input(2)
-	objs := Generate(in)
+	objs := generate(in)
 	app := find(objs, "c0", "Namespace", "app")[0].Body.(*namespace)
 	if app.Labels[podSecurityEnforce] != api.PodSecurityPrivileged {
 		t.Errorf("without CNI: app namespace labels %v", app.Labels)
@@ -58,7 +58,7 @@ func TestPodSecurityAndCNI(t *testing.T) {
 
 	in.Config.Spec.Istio.CNI = true
 	in.Config.Spec.Security.PodSecurity = api.PodSecurityRestricted
-	objs = Generate(in)
+	objs = generate(in)
 	app = find(objs, "c0", "Namespace", "app")[0].Body.(*namespace)
 	if app.Labels[podSecurityEnforce] != api.PodSecurityRestricted {
 		t.Errorf("with CNI: app namespace labels %v", app.Labels)

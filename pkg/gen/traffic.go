@@ -1,6 +1,8 @@
 package gen
 
 import (
+	"encoding/json"
+
 	networking "istio.io/api/networking/v1alpha3"
 
 	"github.com/meshgen/meshgen/pkg/api"
@@ -10,28 +12,34 @@ import (
 // every cluster: one list of versions and weights is the only source, so two clusters cannot
 // disagree on the split.
 func (g *gen) traffic(cl *api.Cluster, svc *api.Service) {
-	s := &service{object: object{TypeMeta: typeMeta("v1", "Service"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}
+	s := &service{object: g.meta(svc.Namespace, svc.Name)}
 	s.Labels["app"] = svc.Name
 	s.Labels["service"] = svc.Name
 	s.Spec.Selector = map[string]string{"app": svc.Name}
 	s.Spec.Ports = []servicePort{{Name: svc.Protocol, Port: int32(svc.Port), TargetPort: int32(svc.Port)}}
-	g.add(cl.Name, "v1", "Service", &s.ObjectMeta, s)
+	g.add(cl.Name, kService, s)
 
-	dr := &destinationRule{object: object{TypeMeta: typeMeta(g.istioAPI, "DestinationRule"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}
-	dr.Spec = destinationRuleSpec{&networking.DestinationRule{Host: fqdn(svc), TrafficPolicy: trafficPolicy(svc)}}
-	for _, v := range svc.Versions {
-		dr.Spec.Subsets = append(dr.Spec.Subsets, &networking.Subset{Name: v.Name, Labels: map[string]string{"version": v.Name}})
-	}
-	g.add(cl.Name, g.istioAPI, "DestinationRule", &dr.ObjectMeta, dr)
+	dr := &destinationRule{object: g.meta(svc.Namespace, svc.Name)}
+	dr.Spec = g.spec("DestinationRule/"+svc.Namespace+"/"+svc.Name, func() json.Marshaler {
+		s := &networking.DestinationRule{Host: fqdn(svc), TrafficPolicy: trafficPolicy(svc)}
+		for _, v := range svc.Versions {
+			s.Subsets = append(s.Subsets, &networking.Subset{Name: v.Name, Labels: map[string]string{"version": v.Name}})
+		}
+		return s
+	})
+	g.add(cl.Name, kDestinationRule, dr)
 
-	vs := &virtualService{object: object{TypeMeta: typeMeta(g.istioAPI, "VirtualService"), ObjectMeta: g.meta(svc.Namespace, svc.Name)}}
-	vs.Spec = virtualServiceSpec{&networking.VirtualService{Hosts: []string{fqdn(svc)}}}
-	if svc.Protocol == api.ProtocolTCP {
-		vs.Spec.Tcp = tcpRoutes(svc)
-	} else {
-		vs.Spec.Http = meshRoutes(svc)
-	}
-	g.add(cl.Name, g.istioAPI, "VirtualService", &vs.ObjectMeta, vs)
+	vs := &virtualService{object: g.meta(svc.Namespace, svc.Name)}
+	vs.Spec = g.spec("VirtualService/"+svc.Namespace+"/"+svc.Name, func() json.Marshaler {
+		s := &networking.VirtualService{Hosts: []string{fqdn(svc)}}
+		if svc.Protocol == api.ProtocolTCP {
+			s.Tcp = tcpRoutes(svc)
+		} else {
+			s.Http = meshRoutes(svc)
+		}
+		return s
+	})
+	g.add(cl.Name, kVirtualService, vs)
 }
 
 // meshRoutes are the routes of the mesh VirtualService: the matched route, then a match-less

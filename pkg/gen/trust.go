@@ -24,11 +24,11 @@ func (g *gen) trust(cl *api.Cluster) {
 		return
 	}
 	root := api.RootCAName(g.cfg)
-	ci := &caClusterIssuer{object: object{TypeMeta: typeMeta("cert-manager.io/v1", "ClusterIssuer"), ObjectMeta: g.meta("", root)}}
+	ci := &caClusterIssuer{object: g.meta("", root)}
 	ci.Spec.CA.SecretName = root
-	g.add(cl.Name, ci.APIVersion, ci.Kind, &ci.ObjectMeta, ci)
+	g.add(cl.Name, kClusterIssuer, ci)
 
-	c := &caCertificate{object: object{TypeMeta: typeMeta("cert-manager.io/v1", "Certificate"), ObjectMeta: g.meta(g.cpNamespace(), CACertsSecret)}}
+	c := &caCertificate{object: g.meta(g.cpNamespace(), CACertsSecret)}
 	c.Spec = caCertificateSpec{
 		SecretName:  CACertsSecret,
 		IsCA:        true,
@@ -41,7 +41,7 @@ func (g *gen) trust(cl *api.Cluster) {
 		Usages:      []string{"digital signature", "key encipherment", "cert sign"},
 		IssuerRef:   issuerRef{Group: "cert-manager.io", Kind: "ClusterIssuer", Name: root},
 	}
-	g.add(cl.Name, c.APIVersion, c.Kind, &c.ObjectMeta, c)
+	g.add(cl.Name, kCertificate, c)
 }
 
 // cert-manager.io/v1 ClusterIssuer of type CA.

@@ -27,10 +27,7 @@ func trustInput(t *testing.T, mode, version string) *api.Input {
 // trustObjects lists one cluster's trust objects as kind/namespace/name.
 func trustObjects(t *testing.T, in *api.Input) []string {
 	t.Helper()
-	objs, err := gen.Render(in, "par")
-	if err != nil {
-		t.Fatal(err)
-	}
+	objs, _ := objects(t, in, "par")
 	var got []string
 	for _, o := range objs {
 		if o.Kind == "ClusterIssuer" || o.Kind == "Certificate" {

@@ -1,9 +1,6 @@
 package gen
 
-import (
-	networking "istio.io/api/networking/v1alpha3"
-	security "istio.io/api/security/v1beta1"
-)
+import "encoding/json"
 
 // Local types for objects whose Go types live in modules meshgen does not otherwise need
 // (Rancher, cert-manager, external-dns, the Istio operator; Kubernetes' own are in kube.go). Only the fields meshgen writes are
@@ -106,44 +103,46 @@ type injection struct {
 	InjectionTemplate string `json:"injectionTemplate"`
 }
 
-// Istio networking objects: upstream specs in a Kubernetes envelope. The specs are written by
-// protoJSON (protojson.go), which gives their own MarshalJSON's JSON without its cost.
+// Istio objects: upstream specs in a Kubernetes envelope, written by istio.io/api's own
+// MarshalJSON, so a field or enum meshgen starts to set is written as Istio writes it.
 type gateway struct {
 	object `json:",inline"`
-	Spec   gatewaySpec `json:"spec"`
+	Spec   *istioSpec `json:"spec"`
 }
 
 type virtualService struct {
 	object `json:",inline"`
-	Spec   virtualServiceSpec `json:"spec"`
+	Spec   *istioSpec `json:"spec"`
 }
 
 type destinationRule struct {
 	object `json:",inline"`
-	Spec   destinationRuleSpec `json:"spec"`
+	Spec   *istioSpec `json:"spec"`
 }
 
-type gatewaySpec struct{ *networking.Gateway }
-
-type virtualServiceSpec struct{ *networking.VirtualService }
-
-type destinationRuleSpec struct{ *networking.DestinationRule }
-
-func (s gatewaySpec) MarshalJSON() ([]byte, error)         { return protoJSON(s.Gateway) }
-func (s virtualServiceSpec) MarshalJSON() ([]byte, error)  { return protoJSON(s.VirtualService) }
-func (s destinationRuleSpec) MarshalJSON() ([]byte, error) { return protoJSON(s.DestinationRule) }
-
-// security.istio.io PeerAuthentication: the upstream spec in a Kubernetes envelope, like the
-// networking objects.
 type peerAuthentication struct {
 	object `json:",inline"`
-	Spec   peerAuthenticationSpec `json:"spec"`
+	Spec   *istioSpec `json:"spec"`
 }
 
-type peerAuthenticationSpec struct{ *security.PeerAuthentication }
+// istioSpec is an Istio spec and its JSON. istio.io/api's marshaller walks the message by
+// reflection, which costs as much as the rest of the object; but a service's specs are the
+// same in every cluster, so the clusters' objects share one istioSpec and it runs once per
+// mesh. Generation and encoding run on one goroutine.
+type istioSpec struct {
+	msg  json.Marshaler
+	json []byte
+}
 
-func (s peerAuthenticationSpec) MarshalJSON() ([]byte, error) {
-	return protoJSON(s.PeerAuthentication)
+func (s *istioSpec) MarshalJSON() ([]byte, error) {
+	if s.json == nil {
+		b, err := s.msg.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		s.json = b
+	}
+	return s.json, nil
 }
 
 // cert-manager.io/v1 Certificate and ClusterIssuer.

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package out
+package sink
 
 import "errors"
 

@@ -1,4 +1,4 @@
-package out
+package sink
 
 import (
 	"bufio"
@@ -10,7 +10,11 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/meshgen/meshgen/pkg/gen"
 )
 
 // ManifestFile lists, at the root of an output folder, every file meshgen wrote there. Only
@@ -19,26 +23,112 @@ const ManifestFile = ".meshgen"
 
 const kustomization = "kustomization.yaml"
 
-// Tree is the content of every file meshgen owns under an output folder, by slash path.
-type Tree map[string][]byte
+// Tree writes a per-cluster tree into Dir: <folder>/<object path> for every object, the
+// folder's files, a kustomization.yaml listing the objects of every folder (so kubectl apply
+// -k works on each cluster) and the manifest. Files meshgen wrote before and no longer
+// produces are removed, every other file is kept. It builds the new tree beside Dir and swaps
+// it in at Commit, so Dir is either the old tree or the new one, never a mix.
+//
+// With Only set (render -o DIR --cluster NAME), it writes that folder alone: every other
+// file meshgen wrote before stays, byte for byte, and stays in the manifest.
+type Tree struct {
+	Dir, Mesh, Only string
 
-// BuildTree lays out documents by their paths, adds a kustomization.yaml to every folder (so
-// kubectl apply -k works on each cluster) and the manifest.
-func BuildTree(mesh string, docs []Document) Tree {
-	t := Tree{}
-	var l layout
-	for _, d := range docs {
-		t[d.Path] = d.Data
-		l.add(d.Path)
-	}
-	for _, dir := range l.order {
-		t[path.Join(dir, kustomization)] = kustomizationFile(mesh, l.folders[dir])
-	}
-	t[ManifestFile] = manifestFile(t.Paths())
-	return t
+	s      *staging
+	enc    encoder
+	buf    []byte
+	layout layout
+	paths  []string
 }
 
-// layout records the folders of a tree in the order their first file came, and their files.
+func (t *Tree) Put(f *gen.Folder) error {
+	if t.s == nil {
+		s, err := openStaging(t.Dir, t.Only)
+		if err != nil {
+			return err
+		}
+		if err := s.begin(); err != nil {
+			return err
+		}
+		t.s = s
+	}
+	return eachFile(&t.enc, &t.buf, f, func(p string, data []byte, object bool) error {
+		if err := t.s.check(p); err != nil {
+			return err
+		}
+		if err := t.s.put(p, data); err != nil {
+			return err
+		}
+		if object {
+			t.layout.add(p)
+		}
+		t.paths = append(t.paths, p)
+		return nil
+	})
+}
+
+// eachFile encodes a folder's objects and files and hands each over with its tree path; data
+// is valid until the next call.
+func eachFile(e *encoder, buf *[]byte, f *gen.Folder, put func(p string, data []byte, object bool) error) error {
+	for _, o := range f.Objects {
+		var err error
+		if *buf, err = e.object((*buf)[:0], o); err != nil {
+			return err
+		}
+		if err := put(o.Path(), *buf, true); err != nil {
+			return err
+		}
+	}
+	for _, fl := range f.Files {
+		var err error
+		if *buf, err = e.file((*buf)[:0], f.Name, fl); err != nil {
+			return err
+		}
+		if err := put(path.Join(f.Name, fl.Name), *buf, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Commit writes the kustomizations and the manifest and swaps the new tree in.
+func (t *Tree) Commit() (err error) {
+	if t.s == nil {
+		// Nothing was put: a mesh always has a folder, but keep Dir as it was.
+		return nil
+	}
+	defer func() {
+		if err != nil {
+			t.s.abort()
+		}
+	}()
+	for _, dir := range t.layout.order {
+		p := path.Join(dir, kustomization)
+		if err := t.s.check(p); err != nil {
+			return err
+		}
+		if err := t.s.put(p, kustomizationFile(t.Mesh, t.layout.folders[dir])); err != nil {
+			return err
+		}
+		t.paths = append(t.paths, p)
+	}
+	t.paths = append(t.paths, t.s.kept...)
+	slices.Sort(t.paths)
+	if err := t.s.put(ManifestFile, manifestFile(t.paths)); err != nil {
+		return err
+	}
+	return t.s.swap()
+}
+
+// Abort removes what was written; Dir stays as it was.
+func (t *Tree) Abort() {
+	if t.s != nil {
+		t.s.abort()
+	}
+}
+
+// layout records the folders of a tree in the order their first object came, and their
+// objects' files.
 type layout struct {
 	folders map[string][]string
 	order   []string
@@ -76,17 +166,7 @@ func manifestFile(paths []string) []byte {
 	return m.Bytes()
 }
 
-// Paths returns the tree's paths in sorted order.
-func (t Tree) Paths() []string {
-	ps := make([]string, 0, len(t))
-	for p := range t {
-		ps = append(ps, p)
-	}
-	slices.Sort(ps)
-	return ps
-}
-
-// failpoint lets tests make Write fail at a named step; nil in production.
+// failpoint lets tests make the tree fail at a named step; nil in production.
 var failpoint func(step string) error
 
 func fail(step string) error {
@@ -96,116 +176,33 @@ func fail(step string) error {
 	return failpoint(step)
 }
 
-// Write makes dir hold t: new and changed files written, files meshgen wrote before and no
-// longer produces removed, every other file kept. It builds the new folder beside dir and
-// swaps it in, so dir is either the old tree or the new one, never a mix.
-func Write(dir string, t Tree) (err error) {
-	s, err := openStaging(dir)
-	if err != nil {
-		return err
-	}
-	for p := range t {
-		if err := s.check(p); err != nil {
-			return err
-		}
-	}
-	if err := s.begin(); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			s.abort()
-		}
-	}()
-	for _, p := range t.Paths() {
-		if err := s.put(p, t[p]); err != nil {
-			return err
-		}
-	}
-	return s.swap()
+// inside tells whether the slash path p lies in folder only (every path does when only is "").
+func inside(p, only string) bool {
+	return only == "" || strings.HasPrefix(p, only+"/")
 }
 
-// TreeWriter writes a tree file by file, with Write's guarantees, so that a caller rendering
-// a large mesh never holds the whole tree: Add each document (each path once), then Commit
-// adds the kustomizations and the manifest, as BuildTree does, and swaps the folder in.
-// Nothing in dir changes before Commit; after an error, call Abort.
-type TreeWriter struct {
-	s      *staging
-	mesh   string
-	layout layout
-	paths  []string
-}
-
-// NewTreeWriter starts writing the tree of mesh into dir.
-func NewTreeWriter(dir, mesh string) (*TreeWriter, error) {
-	s, err := openStaging(dir)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.begin(); err != nil {
-		return nil, err
-	}
-	return &TreeWriter{s: s, mesh: mesh}, nil
-}
-
-// Add writes one document.
-func (w *TreeWriter) Add(p string, data []byte) error {
-	if err := w.s.check(p); err != nil {
-		return err
-	}
-	if err := w.s.put(p, data); err != nil {
-		return err
-	}
-	w.layout.add(p)
-	w.paths = append(w.paths, p)
-	return nil
-}
-
-// Commit writes the kustomizations and the manifest and swaps the new tree in.
-func (w *TreeWriter) Commit() (err error) {
-	defer func() {
-		if err != nil {
-			w.s.abort()
-		}
-	}()
-	for _, dir := range w.layout.order {
-		p := path.Join(dir, kustomization)
-		if err := w.s.check(p); err != nil {
-			return err
-		}
-		if err := w.s.put(p, kustomizationFile(w.mesh, w.layout.folders[dir])); err != nil {
-			return err
-		}
-		w.paths = append(w.paths, p)
-	}
-	slices.Sort(w.paths)
-	if err := w.s.put(ManifestFile, manifestFile(w.paths)); err != nil {
-		return err
-	}
-	return w.s.swap()
-}
-
-// Abort removes what was written; dir stays as it was.
-func (w *TreeWriter) Abort() { w.s.abort() }
-
-// staging is a new tree being built beside dir: the steps of Write, shared with TreeWriter.
+// staging is a new tree being built beside dir.
 type staging struct {
 	dir, tmp, parent, base string
 	old                    map[string]struct{}
+	// only is the one folder being written, or "" for all.
+	only string
+	// kept are the files meshgen wrote outside only, carried over unchanged.
+	kept []string
 	// found tells whether dir was there at the start; in a new folder nothing is in the way.
 	found   bool
 	existed bool
 	made    map[string]bool // folders created under tmp
 }
 
-func openStaging(dir string) (*staging, error) {
+func openStaging(dir, only string) (*staging, error) {
 	dir = filepath.Clean(dir)
 	old, err := readManifest(dir)
 	if err != nil {
 		return nil, err
 	}
 	_, err = os.Lstat(dir)
-	return &staging{dir: dir, old: old, found: err == nil, made: map[string]bool{}}, nil
+	return &staging{dir: dir, old: old, only: only, found: err == nil, made: map[string]bool{}}, nil
 }
 
 // check refuses a path that holds a file meshgen did not write.
@@ -219,35 +216,56 @@ func (s *staging) check(p string) error {
 	return nil
 }
 
-// begin creates the new folder beside dir and carries the user's files over.
+// begin creates the new folder beside dir and carries the user's files over, and with only
+// set meshgen's files outside that folder too.
 func (s *staging) begin() (err error) {
 	s.parent, s.base = filepath.Split(s.dir)
 	if s.parent == "" {
 		s.parent = "."
 	}
-	if err := os.MkdirAll(s.parent, 0o755); err != nil {
+	if err := os.MkdirAll(s.parent, 0o777); err != nil {
 		return err
 	}
-	if s.tmp, err = os.MkdirTemp(s.parent, "."+s.base+".meshgen-new-"); err != nil {
+	if s.tmp, err = mkdirNew(s.parent, "."+s.base+".meshgen-new-"); err != nil {
 		return err
 	}
-	if s.existed, err = keepForeign(s.dir, s.tmp, s.old); err != nil {
+	keep := func(p string) bool {
+		_, owned := s.old[p]
+		if owned && !inside(p, s.only) {
+			s.kept = append(s.kept, p)
+			return true
+		}
+		return !owned && p != ManifestFile
+	}
+	if s.existed, err = carry(s.dir, s.tmp, keep); err != nil {
 		s.abort()
 		return err
 	}
 	return nil
 }
 
+// mkdirNew creates a folder of a fresh name beside the others, with the mode the umask gives
+// (os.MkdirTemp makes it 0700, which a swap would leave on the output folder).
+func mkdirNew(parent, prefix string) (string, error) {
+	for i := 0; ; i++ {
+		d := filepath.Join(parent, prefix+strconv.FormatInt(time.Now().UnixNano()+int64(i), 36))
+		err := os.Mkdir(d, 0o777)
+		if err == nil || !errors.Is(err, fs.ErrExist) || i == 1000 {
+			return d, err
+		}
+	}
+}
+
 func (s *staging) put(p string, data []byte) error {
 	f := filepath.Join(s.tmp, filepath.FromSlash(p))
 	// One MkdirAll per folder, not per file: a large mesh has hundreds of files per folder.
 	if d := filepath.Dir(f); !s.made[d] {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.MkdirAll(d, 0o777); err != nil {
 			return err
 		}
 		s.made[d] = true
 	}
-	if err := os.WriteFile(f, data, 0o644); err != nil {
+	if err := writeFile(f, data); err != nil {
 		return err
 	}
 	return fail("write " + p)
@@ -287,9 +305,9 @@ func (s *staging) swap() error {
 	return os.RemoveAll(trash)
 }
 
-// keepForeign copies every file of dir that meshgen did not write into tmp: hard links where
-// the file system allows, copies where not. It reports whether dir exists.
-func keepForeign(dir, tmp string, owned map[string]struct{}) (bool, error) {
+// carry copies every file of dir that keep accepts into tmp: hard links where the file system
+// allows, copies where not. Folders are carried whole. It reports whether dir exists.
+func carry(dir, tmp string, keep func(slash string) bool) (bool, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
@@ -301,8 +319,7 @@ func keepForeign(dir, tmp string, owned map[string]struct{}) (bool, error) {
 		if err != nil || rel == "." {
 			return err
 		}
-		slash := filepath.ToSlash(rel)
-		if _, ok := owned[slash]; ok || slash == ManifestFile {
+		if !d.IsDir() && !keep(filepath.ToSlash(rel)) {
 			return nil
 		}
 		target := filepath.Join(tmp, rel)
@@ -359,33 +376,4 @@ func readManifest(dir string) (map[string]struct{}, error) {
 		m[p] = struct{}{}
 	}
 	return m, s.Err()
-}
-
-// Diff compares dir with t as Write would leave it and returns a unified diff, empty when
-// dir is up to date.
-func Diff(dir string, t Tree) (string, error) {
-	old, err := readManifest(dir)
-	if err != nil {
-		return "", err
-	}
-	paths := t.Paths()
-	for p := range old {
-		if _, ok := t[p]; !ok {
-			paths = append(paths, p)
-		}
-	}
-	slices.Sort(paths)
-	var b strings.Builder
-	for _, p := range paths {
-		have, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", err
-		}
-		want, ok := t[p]
-		if bytes.Equal(have, want) && (ok || err != nil) {
-			continue
-		}
-		b.WriteString(unified(p, string(have), string(want), err == nil, ok))
-	}
-	return b.String(), nil
 }

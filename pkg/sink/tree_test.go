@@ -1,19 +1,34 @@
-package out
+package sink
 
 import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/meshgen/meshgen/pkg/gen"
 )
 
+// doc is one object of a test tree, by its tree path.
+type doc struct {
+	Path    string
+	Version string
+}
+
+// tree is what an output folder holds, by slash path: what Tree should write.
+type tree map[string][]byte
+
+func (t tree) Paths() []string { return slices.Sorted(maps.Keys(t)) }
+
 // treeDocs is a small rendered mesh; version changes every document's content.
-func treeDocs(version string, extra ...string) []Document {
+func treeDocs(version string, extra ...string) []doc {
 	paths := []string{
 		"east/namespace_shop.yaml",
 		"east/shop_service_catalog.yaml",
@@ -23,11 +38,72 @@ func treeDocs(version string, extra ...string) []Document {
 		"rancher/c-abcde_project_istio.yaml",
 	}
 	paths = append(paths, extra...)
-	docs := make([]Document, len(paths))
+	docs := make([]doc, len(paths))
 	for i, p := range paths {
-		docs[i] = Document{Path: p, Data: fmt.Appendf(nil, "# %s\nkind: Test\nversion: %s\n", p, version)}
+		docs[i] = doc{Path: p, Version: version}
 	}
 	return docs
+}
+
+// treeFolders turns documents into the folders gen would hand over, in the order of their
+// first document, each object's body naming its path and version.
+func treeFolders(docs []doc) []*gen.Folder {
+	var fs []*gen.Folder
+	by := map[string]*gen.Folder{}
+	for _, d := range docs {
+		cluster, file, _ := strings.Cut(d.Path, "/")
+		parts := strings.Split(strings.TrimSuffix(file, ".yaml"), "_")
+		o := gen.Object{Cluster: cluster, APIVersion: "test/v1", Kind: parts[len(parts)-2], Name: parts[len(parts)-1],
+			Body: map[string]string{"kind": "Test", "path": d.Path, "version": d.Version}}
+		if len(parts) == 3 {
+			o.Namespace = parts[0]
+		}
+		if o.Path() != d.Path {
+			panic("test path " + d.Path + " is not an object path")
+		}
+		f := by[cluster]
+		if f == nil {
+			f = &gen.Folder{Name: cluster}
+			by[cluster] = f
+			fs = append(fs, f)
+		}
+		f.Objects = append(f.Objects, o)
+	}
+	return fs
+}
+
+// treeOf is the tree Tree writes for docs into a new folder: what BuildTree once returned.
+func treeOf(docs []doc) tree {
+	t := tree{}
+	var e encoder
+	var l layout
+	for _, f := range treeFolders(docs) {
+		for _, o := range f.Objects {
+			b, err := e.object(nil, o)
+			if err != nil {
+				panic(err)
+			}
+			t[o.Path()] = b
+			l.add(o.Path())
+		}
+	}
+	for _, dir := range l.order {
+		t[path.Join(dir, kustomization)] = kustomizationFile("demo", l.folders[dir])
+	}
+	t[ManifestFile] = manifestFile(t.Paths())
+	return t
+}
+
+// write renders docs into dir as render -o does: Put each folder, Abort on an error, Commit.
+func write(dir string, docs []doc) error {
+	s := &Tree{Dir: dir, Mesh: "demo"}
+	for _, f := range treeFolders(docs) {
+		if err := s.Put(f); err != nil {
+			s.Abort()
+			return err
+		}
+	}
+	return s.Commit()
 }
 
 // treeForeign are the user's files in an output folder: a file named like meshgen's own but not
@@ -157,11 +233,11 @@ func treeFailAt(t *testing.T, step string) (injected error, reached *bool) {
 }
 
 // treeSetup writes the first tree and adds the user's files beside meshgen's.
-func treeSetup(t *testing.T) (dir string, old Tree) {
+func treeSetup(t *testing.T) (dir string, old tree) {
 	t.Helper()
 	dir = filepath.Join(t.TempDir(), "out")
-	old = BuildTree("demo", treeDocs("1"))
-	if err := Write(dir, old); err != nil {
+	old = treeOf(treeDocs("1"))
+	if err := write(dir, treeDocs("1")); err != nil {
 		t.Fatal(err)
 	}
 	treeAddForeign(t, dir)
@@ -170,13 +246,13 @@ func treeSetup(t *testing.T) (dir string, old Tree) {
 
 // treeChanged is the next render: every file's content changes, west's service is no longer
 // produced and two new files are.
-func treeChanged() Tree {
-	return BuildTree("demo", treeChangedDocs())
+func treeChanged() tree {
+	return treeOf(treeChangedDocs())
 }
 
 // treeChangedDocs are the documents of treeChanged.
-func treeChangedDocs() []Document {
-	return slices.DeleteFunc(treeDocs("2", "east/shop_destinationrule_catalog.yaml", "north/namespace_shop.yaml"), func(d Document) bool {
+func treeChangedDocs() []doc {
+	return slices.DeleteFunc(treeDocs("2", "east/shop_destinationrule_catalog.yaml", "north/namespace_shop.yaml"), func(d doc) bool {
 		return d.Path == "west/shop_service_catalog.yaml"
 	})
 }
@@ -190,7 +266,7 @@ func TestWriteFailureKeepsOldTree(t *testing.T) {
 			dir, _ := treeSetup(t)
 			before := treeSnapshot(t, dir)
 			injected, reached := treeFailAt(t, step)
-			err := Write(dir, next)
+			err := write(dir, treeChangedDocs())
 			if !*reached {
 				t.Fatalf("Write never reached step %q", step)
 			}
@@ -202,7 +278,7 @@ func TestWriteFailureKeepsOldTree(t *testing.T) {
 
 			// The next attempt, without the failure, succeeds from that state.
 			failpoint = nil
-			if err := Write(dir, next); err != nil {
+			if err := write(dir, treeChangedDocs()); err != nil {
 				t.Fatalf("Write after the failure: %v", err)
 			}
 			treeCheckWritten(t, dir, next)
@@ -214,7 +290,7 @@ func TestWriteKeepsForeignRemovesStale(t *testing.T) {
 	dir, old := treeSetup(t)
 	before := treeSnapshot(t, dir)
 	next := treeChanged()
-	if err := Write(dir, next); err != nil {
+	if err := write(dir, treeChangedDocs()); err != nil {
 		t.Fatal(err)
 	}
 	treeCheckWritten(t, dir, next)
@@ -247,14 +323,14 @@ func TestWriteKeepsForeignRemovesStale(t *testing.T) {
 	treeOnlyChild(t, dir)
 
 	// The same tree again changes nothing.
-	if err := Write(dir, next); err != nil {
+	if err := write(dir, treeChangedDocs()); err != nil {
 		t.Fatal(err)
 	}
 	treeSame(t, "after writing the same tree again", treeSnapshot(t, dir), after)
 }
 
 // treeCheckWritten checks every file of t is in dir with exactly its content.
-func treeCheckWritten(t *testing.T, dir string, tr Tree) {
+func treeCheckWritten(t *testing.T, dir string, tr tree) {
 	t.Helper()
 	for _, p := range tr.Paths() {
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
@@ -297,11 +373,11 @@ func TestManifestLeavingFolderRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := treeSnapshot(t, dir)
-			err = Write(dir, treeChanged())
+			err = write(dir, treeChangedDocs())
 			if err == nil || !strings.Contains(err.Error(), "leaves the folder") || !strings.Contains(err.Error(), bad) {
 				t.Errorf("Write with %q in the manifest = %v, want a refusal naming it", bad, err)
 			}
-			if _, err := Diff(dir, treeChanged()); err == nil || !strings.Contains(err.Error(), "leaves the folder") {
+			if err := check(dir, treeChangedDocs()); err == nil || !strings.Contains(err.Error(), "leaves the folder") {
 				t.Errorf("Diff with %q in the manifest = %v, want a refusal", bad, err)
 			}
 			treeSame(t, "after the refusal", treeSnapshot(t, dir), before)
@@ -335,7 +411,7 @@ func TestForeignFileInTheWayRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := treeSnapshot(t, dir)
-			err := Write(dir, treeChanged())
+			err := write(dir, treeChangedDocs())
 			if err == nil || !strings.Contains(err.Error(), "exists and was not written by meshgen") || !strings.Contains(err.Error(), filepath.FromSlash(in)) {
 				t.Errorf("Write over a foreign %s = %v, want a refusal naming it", in, err)
 			}
@@ -349,7 +425,7 @@ func TestForeignFileInTheWayRefused(t *testing.T) {
 func TestWriteNewFolder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "b", "out")
 	tr := treeChanged()
-	if err := Write(dir, tr); err != nil {
+	if err := write(dir, treeChangedDocs()); err != nil {
 		t.Fatal(err)
 	}
 	treeCheckWritten(t, dir, tr)
@@ -365,89 +441,30 @@ func TestWriteNewFolder(t *testing.T) {
 	}
 }
 
-// TestTreeWriterWritesWhatWriteWrites: adding documents one by one leaves the folder exactly
-// as Write of the whole tree does, into a new folder and over an old tree with foreign files.
-func TestTreeWriterWritesWhatWriteWrites(t *testing.T) {
-	for _, over := range []bool{false, true} {
-		t.Run(fmt.Sprintf("over-old-tree=%v", over), func(t *testing.T) {
-			a, b := filepath.Join(t.TempDir(), "out"), filepath.Join(t.TempDir(), "out")
-			if over {
-				a, _ = treeSetup(t)
-				b, _ = treeSetup(t)
-			}
-			if err := Write(a, BuildTree("demo", treeChangedDocs())); err != nil {
-				t.Fatal(err)
-			}
-			w, err := NewTreeWriter(b, "demo")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, d := range treeChangedDocs() {
-				if err := w.Add(d.Path, d.Data); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := w.Commit(); err != nil {
-				t.Fatal(err)
-			}
-			treeSame(t, "TreeWriter against Write", treeSnapshot(t, b), treeSnapshot(t, a))
-			treeOnlyChild(t, b)
-		})
+// check runs the Check sink over docs and returns its error.
+func check(dir string, docs []doc) error {
+	c := &Check{Dir: dir, Mesh: "demo"}
+	for _, f := range treeFolders(docs) {
+		if err := c.Put(f); err != nil {
+			return err
+		}
 	}
+	return c.Commit()
 }
 
-// TestTreeWriterAbortKeepsOldTree: a refused file or any failure before Commit leaves the
-// folder as it was and nothing beside it.
-func TestTreeWriterAbortKeepsOldTree(t *testing.T) {
+// TestTreeAbortKeepsOldTree: a refused file or any failure before Commit leaves the folder as
+// it was and nothing beside it.
+func TestTreeAbortKeepsOldTree(t *testing.T) {
 	dir, _ := treeSetup(t)
 	before := treeSnapshot(t, dir)
-	w, err := NewTreeWriter(dir, "demo")
-	if err != nil {
+	s := &Tree{Dir: dir, Mesh: "demo"}
+	if err := s.Put(treeFolders(treeDocs("3"))[0]); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Add("east/namespace_shop.yaml", []byte("kind: Test\n")); err != nil {
-		t.Fatal(err)
+	if err := s.Put(treeFolders([]doc{{Path: "east/sample_service_foo.yaml", Version: "3"}})[0]); err == nil {
+		t.Fatal("Put over a foreign file succeeded")
 	}
-	if err := w.Add("east/sample_service_foo.yaml", []byte("kind: Test\n")); err == nil {
-		t.Fatal("Add over a foreign file succeeded")
-	}
-	w.Abort()
+	s.Abort()
 	treeSame(t, "after Abort", treeSnapshot(t, dir), before)
 	treeOnlyChild(t, dir)
-}
-
-// TestTreeWriterFailureKeepsOldTree: render's path (Add each document, Abort on an error,
-// Commit) fails as Write does: at any file, in the files Commit adds, or at the swap, the old
-// tree stays byte for byte and nothing is left beside it.
-func TestTreeWriterFailureKeepsOldTree(t *testing.T) {
-	docs := treeChangedDocs()
-	steps := []string{"write " + docs[0].Path, "write " + docs[len(docs)-1].Path, "write east/kustomization.yaml", "write " + ManifestFile, "swap"}
-	for _, step := range steps {
-		t.Run(step, func(t *testing.T) {
-			dir, _ := treeSetup(t)
-			before := treeSnapshot(t, dir)
-			injected, reached := treeFailAt(t, step)
-			err := func() error {
-				w, err := NewTreeWriter(dir, "demo")
-				if err != nil {
-					return err
-				}
-				for _, d := range docs {
-					if err := w.Add(d.Path, d.Data); err != nil {
-						w.Abort()
-						return err
-					}
-				}
-				return w.Commit()
-			}()
-			if !*reached {
-				t.Fatalf("never reached step %q", step)
-			}
-			if !errors.Is(err, injected) {
-				t.Fatalf("got %v, want the injected failure", err)
-			}
-			treeSame(t, "after a failed TreeWriter", treeSnapshot(t, dir), before)
-			treeOnlyChild(t, dir)
-		})
-	}
 }
