@@ -18,6 +18,17 @@ import (
 // an unstable sort, and meshgen emits the same kind and name once per cluster, so those items
 // would trade places from one run to the next.)
 func Run(in []byte) ([]byte, error) {
+	// meshgen's earlier output is dropped unparsed; on an error the items must come back as
+	// they came, so the run is repeated on the whole input.
+	if rest, ok := dropOwn(in); ok {
+		if out, err := run(rest); err == nil {
+			return out, nil
+		}
+	}
+	return run(in)
+}
+
+func run(in []byte) ([]byte, error) {
 	rl, err := fn.ParseResourceList(in)
 	if err != nil {
 		return nil, err
