@@ -2,7 +2,7 @@
 GO ?= go
 OUT ?= out
 
-.PHONY: all build demo test unit golden fuzz tools bench image clean live
+.PHONY: all build demo test unit golden fuzz tools bench bench-io image clean live
 
 all: build
 
@@ -31,10 +31,10 @@ unit:
 golden:
 	$(GO) test ./pkg/cli -run Golden -update -count=1
 
-# Bounded fuzzing; new crashers land in pkg/api/testdata/fuzz and pkg/sink/testdata/fuzz and fail the next go test. The
-# bound is a number of runs (20 to 30 s each here), not a duration: with a duration, Go 1.26
-# can fail a clean run with "context deadline exceeded" when the time runs out during a
-# minimisation (golang/go#75804, fixed in Go 1.27).
+# Bounded fuzzing; new crashers land in pkg/api/testdata/fuzz and pkg/sink/testdata/fuzz and
+# fail the next go test. The bound is a number of runs (20 to 30 s each here), not a duration:
+# with a duration, Go 1.26 can fail a clean run with "context deadline exceeded" when the time
+# runs out during a minimisation (golang/go#75804, fixed in Go 1.27).
 FUZZTIME ?= 50000x
 fuzz:
 	$(GO) test ./pkg/api -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
@@ -60,6 +60,10 @@ tools:
 
 bench: build
 	bash .ci/bench
+
+# Only the end of bench: render -o against cp -r of its tree, and the real kpt on a fleet.
+bench-io: build
+	bash .ci/bench-io
 
 image:
 	docker build -t ghcr.io/meshgen/meshgen:dev .
