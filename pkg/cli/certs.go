@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -30,34 +28,7 @@ the root is kept as it is; a new cluster gets a new intermediate. Keys are writt
 var certsKeyBits = certs.DefaultKeyBits
 
 func certsCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("certs", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("o", "", "write the CA files into `DIR` (required; outside the GitOps tree)")
-	force := fs.Bool("force", false, "replace the files of cluster folders that are incomplete or do not chain to the root")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), certsHelp)
-		fs.PrintDefaults()
-	}
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return OK
-			}
-			return Usage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	if len(files) == 0 || *dir == "" {
-		fmt.Fprintln(stderr, "meshgen certs: at least one FILE and -o DIR are required")
-		fs.Usage()
-		return Usage
-	}
-	in, code := load(files, stdin, stderr)
+	o, in, code := start("certs", certsHelp, cmdCerts, args, stdin, stdout, stderr)
 	if in == nil {
 		return code
 	}
@@ -68,11 +39,11 @@ func certsCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		names = append(names, cl.Name)
 	}
 	res, err := certs.Write(certs.Options{
-		Dir:       *dir,
+		Dir:       o.out,
 		Namespace: c.Spec.ControlPlane.Namespace,
 		Clusters:  names,
 		RootOnly:  rootOnly,
-		Force:     *force,
+		Force:     o.force,
 		KeyBits:   certsKeyBits,
 	})
 	if err != nil {
@@ -84,22 +55,22 @@ func certsCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, w := range res.Warnings {
 		fmt.Fprintln(stderr, "meshgen: warning:", w)
 	}
-	fmt.Fprintf(stderr, "meshgen: %s: root %s\n", filepath.Join(*dir, certs.RootCert), res.Root)
+	fmt.Fprintf(stderr, "meshgen: %s: root %s\n", filepath.Join(o.out, certs.RootCert), res.Root)
 	for _, r := range res.Clusters {
-		fmt.Fprintf(stderr, "meshgen: %s: intermediate %s\n", filepath.Join(*dir, r.Name), r.Action)
+		fmt.Fprintf(stderr, "meshgen: %s: intermediate %s\n", filepath.Join(o.out, r.Name), r.Action)
 	}
 	ns := c.Spec.ControlPlane.Namespace
 	for _, cl := range c.Spec.Clusters {
 		if rootOnly {
 			fmt.Fprintf(stdout, "# %s: the root for cert-manager's ClusterIssuer %s (cert-manager installed)\n", cl.Name, api.RootCAName(c))
 			fmt.Fprintf(stdout, "kubectl create secret tls %s -n %s --cert=%s --key=%s\n", api.RootCAName(c), api.CertManagerNamespace,
-				shellQuote(filepath.Join(*dir, certs.RootCert)), shellQuote(filepath.Join(*dir, certs.RootKey)))
+				shellQuote(filepath.Join(o.out, certs.RootCert)), shellQuote(filepath.Join(o.out, certs.RootKey)))
 			continue
 		}
 		fmt.Fprintf(stdout, "# %s: before istiod starts (namespace %s must exist)\n", cl.Name, ns)
 		fmt.Fprintf(stdout, "kubectl create secret generic %s -n %s", gen.CACertsSecret, ns)
 		for _, f := range certs.ClusterFiles {
-			fmt.Fprintf(stdout, " --from-file=%s", shellQuote(filepath.Join(*dir, cl.Name, f)))
+			fmt.Fprintf(stdout, " --from-file=%s", shellQuote(filepath.Join(o.out, cl.Name, f)))
 		}
 		fmt.Fprintln(stdout)
 	}

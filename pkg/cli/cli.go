@@ -112,6 +112,7 @@ type options struct {
 	out     string
 	cluster string
 	check   bool
+	force   bool
 	files   []string
 }
 
@@ -120,6 +121,7 @@ const (
 	cmdRender = iota
 	cmdValidate
 	cmdVersion
+	cmdCerts
 )
 
 const versionHelp = `Usage: meshgen version
@@ -138,6 +140,10 @@ func parse(name, help string, args []string, stdout, stderr io.Writer, cmd int) 
 		fs.StringVar(&o.out, "o", "", "write a per-cluster tree into `DIR` instead of a stream on stdout")
 		fs.StringVar(&o.cluster, "cluster", "", "render only the cluster `NAME` (or rancher); with -o, only its folder changes")
 		fs.BoolVar(&o.check, "check", false, "with -o: write nothing; exit 1 and print a diff if DIR is out of date")
+	}
+	if cmd == cmdCerts {
+		fs.StringVar(&o.out, "o", "", "write the CA files into `DIR` (required; outside the GitOps tree)")
+		fs.BoolVar(&o.force, "force", false, "replace the files of cluster folders that are incomplete or do not chain to the root")
 	}
 	usage := func(w io.Writer) {
 		fmt.Fprint(w, help)
@@ -170,6 +176,10 @@ func parse(name, help string, args []string, stdout, stderr io.Writer, cmd int) 
 		return nil, Usage
 	case cmd != cmdVersion && len(o.files) == 0:
 		fmt.Fprintf(stderr, "meshgen %s: at least one FILE is required\n\n", name)
+		usage(stderr)
+		return nil, Usage
+	case cmd == cmdCerts && o.out == "":
+		fmt.Fprintf(stderr, "meshgen %s: at least one FILE and -o DIR are required\n\n", name)
 		usage(stderr)
 		return nil, Usage
 	case o.check && o.out == "":

@@ -9,7 +9,7 @@ import (
 
 // TestHelpOnStdout: help that was asked for goes to stdout, a usage error's to stderr.
 func TestHelpOnStdout(t *testing.T) {
-	for _, args := range [][]string{{"render", "--help"}, {"render", "x.yaml", "-h"}, {"validate", "--help"}, {"version", "-help"}, {"--help"}} {
+	for _, args := range [][]string{{"render", "--help"}, {"render", "x.yaml", "-h"}, {"validate", "--help"}, {"version", "-help"}, {"certs", "--help"}, {"--help"}} {
 		o, e, code := run(t, nil, args...)
 		if code != OK || !strings.Contains(o, "Usage:") || e != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want the help on stdout alone", args, code, o, e)
