@@ -12,28 +12,39 @@ import (
 // with its apiVersion and scope, complete, and no two objects share kind, namespace and name
 // (one would silently replace the other); every file has a name of its own inside the folder.
 func Check(f *Folder) error {
-	seen := make(map[string]bool, len(f.Objects)+len(f.Files))
+	// Keyed by kind, namespace and name: the path says the same but costs an allocation.
+	seen := make(map[[3]string]bool, len(f.Objects))
 	var es api.Errors
 	for _, o := range f.Objects {
-		p := o.Path()
+		add := func(format string, args ...any) {
+			es = append(es, api.FieldError{Path: o.Path(), Msg: fmt.Sprintf(format, args...)})
+		}
 		k := kindByName[o.Kind]
 		switch {
 		case o.APIVersion == "" || o.Kind == "" || o.Name == "":
-			es = append(es, api.FieldError{Path: p, Msg: "generated object lacks apiVersion, kind or name"})
+			add("generated object lacks apiVersion, kind or name")
 		case k == nil:
-			es = append(es, api.FieldError{Path: p, Msg: fmt.Sprintf("generated kind %s is not in the kind table", o.Kind)})
+			add("generated kind %s is not in the kind table", o.Kind)
 		case k.Cluster != (o.Namespace == ""):
-			es = append(es, api.FieldError{Path: p, Msg: fmt.Sprintf("generated %s has the wrong scope", o.Kind)})
+			add("generated %s has the wrong scope", o.Kind)
 		case o.APIVersion != k.APIVersion("v1") && o.APIVersion != k.APIVersion("v1beta1"):
-			es = append(es, api.FieldError{Path: p, Msg: fmt.Sprintf("generated %s has apiVersion %s, the table says %s", o.Kind, o.APIVersion, k.APIVersion("v1"))})
+			add("generated %s has apiVersion %s, the table says %s", o.Kind, o.APIVersion, k.APIVersion("v1"))
 		}
 		if o.Cluster != f.Name {
-			es = append(es, api.FieldError{Path: p, Msg: fmt.Sprintf("generated object of cluster %s in folder %s", o.Cluster, f.Name)})
+			add("generated object of cluster %s in folder %s", o.Cluster, f.Name)
 		}
-		if seen[p] {
-			es = append(es, api.FieldError{Path: p, Msg: fmt.Sprintf("two generated objects %s %s/%s in cluster %s", o.Kind, o.Namespace, o.Name, o.Cluster)})
+		id := [3]string{o.Kind, o.Namespace, o.Name}
+		if seen[id] {
+			add("two generated objects %s %s/%s in cluster %s", o.Kind, o.Namespace, o.Name, o.Cluster)
 		}
-		seen[p] = true
+		seen[id] = true
+	}
+	if len(f.Files) == 0 {
+		return orNil(es)
+	}
+	paths := map[string]bool{}
+	for _, o := range f.Objects {
+		paths[o.Path()] = true
 	}
 	for _, fl := range f.Files {
 		p := path.Join(f.Name, fl.Name)
@@ -42,13 +53,18 @@ func Check(f *Folder) error {
 			es = append(es, api.FieldError{Path: p, Msg: fmt.Sprintf("generated file name %q is not a plain path inside the folder", fl.Name)})
 		case (fl.Data == nil) == (fl.Value == nil):
 			es = append(es, api.FieldError{Path: p, Msg: "generated file needs exactly one of Data and Value"})
-		case seen[p]:
+		case paths[p]:
 			es = append(es, api.FieldError{Path: p, Msg: "generated file shares its path with another output"})
 		}
-		seen[p] = true
+		paths[p] = true
 	}
-	if len(es) > 0 {
-		return es
+	return orNil(es)
+}
+
+// orNil keeps a nil error nil: an empty api.Errors in an error interface is not.
+func orNil(es api.Errors) error {
+	if len(es) == 0 {
+		return nil
 	}
-	return nil
+	return es
 }

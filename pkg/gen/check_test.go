@@ -150,3 +150,31 @@ func generate(in *api.Input) []Object {
 	}
 	return objs
 }
+
+// TestCheckFiles: a file's name stays inside its folder, is not a kustomization or an object's
+// path, and it has exactly one of Data and Value.
+func TestCheckFiles(t *testing.T) {
+	obj := checkObj("east", "v1", "Service", "shop", "catalog")
+	ok := []File{{Name: "README.md", Data: []byte("x")}, {Name: "helm/values.yaml", Value: map[string]any{}}}
+	if err := Check(&Folder{Name: "east", Objects: []Object{obj}, Files: ok}); err != nil {
+		t.Errorf("sound files: %v", err)
+	}
+	for _, tc := range []struct {
+		f    File
+		want string
+	}{
+		{File{Name: "../x", Data: []byte("x")}, "not a plain path"},
+		{File{Name: "/etc/x", Data: []byte("x")}, "not a plain path"},
+		{File{Name: "a//b", Data: []byte("x")}, "not a plain path"},
+		{File{Name: "kustomization.yaml", Data: []byte("x")}, "not a plain path"},
+		{File{Name: "x"}, "exactly one of Data and Value"},
+		{File{Name: "x", Data: []byte("x"), Value: 1}, "exactly one of Data and Value"},
+		{File{Name: "shop_service_catalog.yaml", Data: []byte("x")}, "shares its path"},
+		{File{Name: "README.md", Data: []byte("again")}, "shares its path"},
+	} {
+		err := Check(&Folder{Name: "east", Objects: []Object{obj}, Files: append(append([]File(nil), ok...), tc.f)})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("file %+v: Check = %v, want %q", tc.f, err, tc.want)
+		}
+	}
+}

@@ -23,7 +23,7 @@ var eastWestSelector = map[string]string{"istio": "eastwestgateway"}
 // installer installs) with mTLS passthrough.
 func (g *gen) crossNetworkGateway(cl *api.Cluster) {
 	gw := &gateway{object: g.meta(g.cpNamespace(), "cross-network-gateway")}
-	gw.Spec = g.spec("cross-network-gateway", func() json.Marshaler {
+	gw.Spec = g.spec(specKey{kind: "cross-network-gateway"}, func() json.Marshaler {
 		return &networking.Gateway{
 			Selector: eastWestSelector,
 			Servers: []*networking.Server{{

@@ -173,13 +173,12 @@ type gen struct {
 	// kubeconfigs holds each peer's kubeconfig: every other cluster's remote secret carries
 	// the same one, so it is encoded once per cluster instead of once per secret.
 	kubeconfigs map[string]*Doc
-	// specs holds the Istio specs that are the same in every cluster, by object path
-	// without the cluster: see istioSpec.
-	specs map[string]*istioSpec
+	// specs holds the Istio specs that are the same in every cluster: see istioSpec.
+	specs map[specKey]*istioSpec
 }
 
 func newGen(in *api.Input) *gen {
-	g := &gen{cfg: in.Config, creds: in.Creds, istioAPI: "v1beta1", kubeconfigs: map[string]*Doc{}, specs: map[string]*istioSpec{}}
+	g := &gen{cfg: in.Config, creds: in.Creds, istioAPI: "v1beta1", kubeconfigs: map[string]*Doc{}, specs: map[specKey]*istioSpec{}}
 	if v, _ := api.ParseSemver(in.Config.Spec.Istio.Version); !v.Less(api.Semver{Major: 1, Minor: 22}) {
 		g.istioAPI = "v1"
 	}
@@ -222,8 +221,14 @@ func (g *gen) open(cluster string) *Folder {
 	return g.folder
 }
 
+// specKey names a shared spec: which of a service's specs (or a mesh-wide one, svc nil).
+type specKey struct {
+	kind string
+	svc  *api.Service
+}
+
 // spec returns the shared spec stored under key, building it on first use.
-func (g *gen) spec(key string, build func() json.Marshaler) *istioSpec {
+func (g *gen) spec(key specKey, build func() json.Marshaler) *istioSpec {
 	s, ok := g.specs[key]
 	if !ok {
 		s = &istioSpec{msg: build()}

@@ -44,13 +44,13 @@ func (g *gen) ingress(cl *api.Cluster, svc *api.Service) {
 	case cl.IngressAddress != "":
 		gw.Annotations[dns.AnnotationPrefix+externalDNSTarget] = cl.IngressAddress
 	}
-	gw.Spec = g.spec("Gateway/"+ns+"/"+name, func() json.Marshaler {
+	gw.Spec = g.spec(specKey{"ingress-gateway", svc}, func() json.Marshaler {
 		return &networking.Gateway{Selector: ingressSelector, Servers: servers(in)}
 	})
 	g.add(cl.Name, kGateway, gw)
 
 	vs := &virtualService{object: g.meta(ns, name)}
-	vs.Spec = g.spec("VirtualService/"+ns+"/"+name, func() json.Marshaler {
+	vs.Spec = g.spec(specKey{"ingress-virtualservice", svc}, func() json.Marshaler {
 		return &networking.VirtualService{Hosts: in.Hosts, Gateways: []string{name}, Http: routes(svc)}
 	})
 	g.add(cl.Name, kVirtualService, vs)

@@ -62,13 +62,18 @@ type Doc struct {
 	Value any
 	// YAML is the encoded Value, set by the output side before the object's JSON is written.
 	YAML []byte
+	// json is YAML as a JSON string, kept: every other cluster's secret carries the same.
+	json []byte
 }
 
 func (d *Doc) MarshalJSON() ([]byte, error) {
 	if d.YAML == nil {
 		return nil, errors.New("embedded document not encoded")
 	}
-	return json.Marshal(d.YAML)
+	if d.json == nil {
+		d.json, _ = json.Marshal(d.YAML) // bytes always marshal
+	}
+	return d.json, nil
 }
 
 // Credentials tells whether the object carries cluster credentials: a Secret with data (the

@@ -20,7 +20,7 @@ func (g *gen) peerAuthentication(cl *api.Cluster) {
 		mode = security.PeerAuthentication_MutualTLS_PERMISSIVE
 	}
 	pa := &peerAuthentication{object: g.meta(g.cpNamespace(), "default")}
-	pa.Spec = g.spec("PeerAuthentication/"+mode.String(), func() json.Marshaler {
+	pa.Spec = g.spec(specKey{kind: "peerauthentication"}, func() json.Marshaler {
 		return &security.PeerAuthentication{Mtls: &security.PeerAuthentication_MutualTLS{Mode: mode}}
 	})
 	g.add(cl.Name, kPeerAuthentication, pa)

@@ -20,7 +20,7 @@ func (g *gen) traffic(cl *api.Cluster, svc *api.Service) {
 	g.add(cl.Name, kService, s)
 
 	dr := &destinationRule{object: g.meta(svc.Namespace, svc.Name)}
-	dr.Spec = g.spec("DestinationRule/"+svc.Namespace+"/"+svc.Name, func() json.Marshaler {
+	dr.Spec = g.spec(specKey{"destinationrule", svc}, func() json.Marshaler {
 		s := &networking.DestinationRule{Host: fqdn(svc), TrafficPolicy: trafficPolicy(svc)}
 		for _, v := range svc.Versions {
 			s.Subsets = append(s.Subsets, &networking.Subset{Name: v.Name, Labels: map[string]string{"version": v.Name}})
@@ -30,7 +30,7 @@ func (g *gen) traffic(cl *api.Cluster, svc *api.Service) {
 	g.add(cl.Name, kDestinationRule, dr)
 
 	vs := &virtualService{object: g.meta(svc.Namespace, svc.Name)}
-	vs.Spec = g.spec("VirtualService/"+svc.Namespace+"/"+svc.Name, func() json.Marshaler {
+	vs.Spec = g.spec(specKey{"virtualservice", svc}, func() json.Marshaler {
 		s := &networking.VirtualService{Hosts: []string{fqdn(svc)}}
 		if svc.Protocol == api.ProtocolTCP {
 			s.Tcp = tcpRoutes(svc)
