@@ -103,3 +103,14 @@ func TestFilesInEverySink(t *testing.T) {
 		}
 	})
 }
+
+// TestItemsFileNamesApart: two files whose names give one ConfigMap name are refused, not
+// written as two items of one name.
+func TestItemsFileNamesApart(t *testing.T) {
+	f := filesFolder()
+	f.Files = append(f.Files, gen.File{Name: "readme.md", Data: []byte("x")})
+	err := (&Items{Mesh: "demo"}).Put(f)
+	if err == nil || !strings.Contains(err.Error(), `files "README.md" and "readme.md" would be one ConfigMap "meshgen-file-readme-md"`) {
+		t.Errorf("Put = %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path"
 	"strings"
 
@@ -44,12 +45,18 @@ func (s *Items) Put(f *gen.Folder) error {
 		}
 		s.N++
 	}
+	names := map[string]string{}
 	for _, fl := range f.Files {
 		content, err := s.enc.file(nil, f.Name, fl)
 		if err != nil {
 			return err
 		}
-		name := "meshgen-file-" + dnsName(fl.Name)
+		d := dnsName(fl.Name)
+		if other, ok := names[d]; ok || d == "" {
+			return fmt.Errorf("%s: files %q and %q would be one ConfigMap %q in KRM mode; name them apart", f.Name, other, fl.Name, "meshgen-file-"+d)
+		}
+		names[d] = fl.Name
+		name := "meshgen-file-" + d
 		cm := map[string]any{
 			"apiVersion": "v1",
 			"kind":       "ConfigMap",
