@@ -1,0 +1,598 @@
+package invariant
+
+import (
+	"encoding/base64"
+	"fmt"
+	"maps"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+// Rules are the rules of the mesh, each checked on its own.
+var Rules = []Rule{
+	{"marks", "every object is labelled managed-by meshgen and annotated with its mesh, so a later render finds it", marks},
+	{"identity", "every cluster ID, network and mesh ID in a cluster's objects is that cluster's own", identity},
+	{"remote-secrets", "with inline remote secrets each cluster has exactly one for every peer, pointing at the peer's API server, none for itself", remoteSecrets},
+	{"weights", "every route of a service's mesh and ingress VirtualServices splits by the MeshConfig's weights per subset, zero-weight versions included, and every version has its subset", weights},
+	{"certificates", "each TLS host's Certificate sits in the ingress gateway's namespace, its secret is the Gateway's credentialName, its issuer exists", certificates},
+	{"common-name", "no Certificate's commonName is over 64 bytes (X.509), and a commonName is one of its dnsNames", commonName},
+	{"injection", "with a revision, istio.io/rev selects injection everywhere and istio-injection nowhere; without, istio-injection: enabled on every mesh namespace", injection},
+	{"api-server-ports", "istiod may reach every cluster's API server at its URL's port (443 when none) and the configured local ports", apiServerPorts},
+	{"cross-network", "the east-west gateway accepts 15443 from outside the cluster, and every service's pods may send to 15443 outside it", crossNetwork},
+	{"rancher", "with Rancher, one Project per cluster in its cluster ID's namespace carries the MeshConfig's values, and the control-plane namespace names it", rancher},
+	{"kustomization", "each folder's kustomization.yaml lists exactly that folder's files, namespaces first; .meshgen lists every file", kustomization},
+}
+
+// RuleNamed returns the rule of that name; it panics on a typo, a test's mistake.
+func RuleNamed(name string) Rule {
+	for _, r := range Rules {
+		if r.Name == name {
+			return r
+		}
+	}
+	panic("no rule " + name)
+}
+
+// Workloads of the mesh, by the labels Istio's installation gives them.
+func (m *Mesh) istiod() Peer {
+	l := map[string]string{"app": "istiod", "istio": "pilot"}
+	if r := m.Config.Spec.Istio.Revision; r != "" {
+		l["istio.io/rev"] = r
+	}
+	return Peer{Namespace: m.cp(), Labels: l}
+}
+
+func (m *Mesh) eastWestGateway(cl api.Cluster) Peer {
+	return Peer{Namespace: m.cp(), Labels: map[string]string{"istio": "eastwestgateway", "app": "istio-eastwestgateway", "topology.istio.io/network": cl.Network}}
+}
+
+// servicePods are the pods of each version of svc that runs in cluster.
+func servicePods(svc api.Service, cluster string) []Peer {
+	var ps []Peer
+	for _, v := range svc.Versions {
+		if slices.Contains(v.Clusters, cluster) {
+			ps = append(ps, Peer{Namespace: svc.Namespace, Labels: map[string]string{"app": svc.Name, "version": v.Name}})
+		}
+	}
+	return ps
+}
+
+func fqdn(svc api.Service) string { return svc.Name + "." + svc.Namespace + ".svc.cluster.local" }
+
+func marks(m *Mesh, r *report) {
+	for _, o := range m.Objects {
+		if str(o.Doc, "metadata", "labels", "app.kubernetes.io/managed-by") != "meshgen" || str(o.Doc, "metadata", "annotations", "meshgen.dev/mesh") != m.Config.Metadata.Name {
+			r.add(o.Cluster, "%s lacks meshgen's label or mesh annotation", o.id())
+		}
+		if str(o.Doc, "apiVersion") == "" || o.kind() == "" || o.name() == "" {
+			r.add(o.Cluster, "%s lacks apiVersion, kind or name", o.id())
+		}
+	}
+}
+
+func identity(m *Mesh, r *report) {
+	for _, cl := range m.clusters() {
+		ops := m.in(cl.Name, "IstioOperator")
+		if len(ops) == 0 {
+			r.add(cl.Name, "no IstioOperator")
+		}
+		for _, o := range ops {
+			g := at(o.Doc, "spec", "values", "global")
+			if got := str(g, "multiCluster", "clusterName"); got != cl.Name {
+				r.add(cl.Name, "%s: clusterName %q", o.id(), got)
+			}
+			if got := str(g, "network"); got != cl.Network {
+				r.add(cl.Name, "%s: network %q", o.id(), got)
+			}
+			if got := str(g, "meshID"); got != m.Config.Spec.MeshID {
+				r.add(cl.Name, "%s: meshID %q", o.id(), got)
+			}
+		}
+		cpSeen := false
+		for _, o := range m.in(cl.Name, "") {
+			if o.kind() == "Namespace" && o.name() == m.cp() {
+				cpSeen = true
+				if got := str(o.Doc, "metadata", "labels", "topology.istio.io/network"); got != cl.Network {
+					r.add(cl.Name, "control-plane namespace on network %q", got)
+				}
+			}
+			// Wherever a network or cluster name is written, it is this cluster's.
+			walk(o.Doc, func(x map[string]any) {
+				if v, ok := x["topology.istio.io/network"].(string); ok && v != cl.Network {
+					r.add(cl.Name, "%s: topology.istio.io/network %q", o.id(), v)
+				}
+				if v, ok := x["clusterName"].(string); ok && o.kind() == "IstioOperator" && v != cl.Name {
+					r.add(cl.Name, "%s: clusterName %q", o.id(), v)
+				}
+				if x["name"] == "ISTIO_META_REQUESTED_NETWORK_VIEW" && x["value"] != cl.Network {
+					r.add(cl.Name, "%s: requested network view %v", o.id(), x["value"])
+				}
+			})
+		}
+		if !cpSeen {
+			r.add(cl.Name, "no control-plane namespace %s", m.cp())
+		}
+	}
+}
+
+func remoteSecrets(m *Mesh, r *report) {
+	inline := m.Config.Spec.RemoteSecrets.Mode == api.RemoteSecretsInline
+	for _, cl := range m.clusters() {
+		got := map[string]int{}
+		for _, o := range m.in(cl.Name, "Secret") {
+			if str(o.Doc, "metadata", "labels", "istio/multiCluster") != "true" {
+				continue
+			}
+			peer := str(o.Doc, "metadata", "annotations", "networking.istio.io/cluster")
+			got[peer]++
+			if o.namespace() != m.cp() {
+				r.add(cl.Name, "%s: not in the control-plane namespace", o.id())
+			}
+			want := ""
+			for _, p := range m.clusters() {
+				if p.Name == peer {
+					want = p.APIServer
+				}
+			}
+			if s := kubeconfigServer(o.Doc, peer); s != want || want == "" {
+				r.add(cl.Name, "%s for %q points at %q, want %q", o.id(), peer, s, want)
+			}
+		}
+		for _, p := range m.clusters() {
+			want := 0
+			if inline && p.Name != cl.Name {
+				want = 1
+			}
+			if got[p.Name] != want {
+				r.add(cl.Name, "%d remote secrets for %s, want %d", got[p.Name], p.Name, want)
+			}
+			delete(got, p.Name)
+		}
+		for p := range got {
+			r.add(cl.Name, "remote secret for unknown cluster %q", p)
+		}
+	}
+}
+
+// kubeconfigServer is the server of the kubeconfig a remote secret holds under key.
+func kubeconfigServer(doc map[string]any, key string) string {
+	kc := str(doc, "stringData", key)
+	if kc == "" {
+		b, _ := base64.StdEncoding.DecodeString(str(doc, "data", key))
+		kc = string(b)
+	}
+	var c map[string]any
+	if err := yaml.Unmarshal([]byte(kc), &c); err != nil {
+		return ""
+	}
+	cur := str(c, "current-context")
+	for _, x := range list(c, "contexts") {
+		if str(x, "name") == cur {
+			for _, y := range list(c, "clusters") {
+				if str(y, "name") == str(x, "context", "cluster") {
+					return str(y, "cluster", "server")
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// servesHost: a destination or VirtualService host that names svc, short or long.
+func servesHost(h string, svc api.Service, vsNamespace string) bool {
+	switch h {
+	case fqdn(svc), svc.Name + "." + svc.Namespace, svc.Name + "." + svc.Namespace + ".svc":
+		return true
+	}
+	return h == svc.Name && vsNamespace == svc.Namespace
+}
+
+func weights(m *Mesh, r *report) {
+	for _, cl := range m.clusters() {
+		vss := m.in(cl.Name, "VirtualService")
+		for _, svc := range m.Config.Spec.Services {
+			var mesh, ingress []Object
+			for _, o := range vss {
+				gws := strs(o.Doc, "spec", "gateways")
+				switch {
+				case (len(gws) == 0 || slices.Equal(gws, []string{"mesh"})) && slices.ContainsFunc(strs(o.Doc, "spec", "hosts"), func(h string) bool { return servesHost(h, svc, o.namespace()) }):
+					mesh = append(mesh, o)
+				case len(gws) > 0 && svc.Ingress != nil && slices.ContainsFunc(strs(o.Doc, "spec", "hosts"), func(h string) bool { return slices.Contains(svc.Ingress.Hosts, h) }):
+					ingress = append(ingress, o)
+				}
+			}
+			if len(mesh) != 1 {
+				r.add(cl.Name, "%d mesh VirtualServices for %s, want 1", len(mesh), fqdn(svc))
+			}
+			if svc.Ingress != nil {
+				hosts := map[string]bool{}
+				for _, o := range ingress {
+					for _, h := range strs(o.Doc, "spec", "hosts") {
+						hosts[h] = true
+					}
+				}
+				for _, h := range svc.Ingress.Hosts {
+					if !hosts[h] {
+						r.add(cl.Name, "no ingress VirtualService for %s", h)
+					}
+				}
+			}
+			for _, o := range append(mesh, ingress...) {
+				split(r, cl.Name, o, svc)
+			}
+			subsets(m, r, cl.Name, svc)
+		}
+	}
+}
+
+// split checks every HTTP route of o that sends traffic (a redirect sends none).
+func split(r *report, cluster string, o Object, svc api.Service) {
+	routes := list(o.Doc, "spec", "http")
+	if len(routes) == 0 {
+		r.add(cluster, "%s has no HTTP route", o.id())
+	}
+	for i, rt := range routes {
+		dests := list(rt, "route")
+		if len(dests) == 0 {
+			continue
+		}
+		got := map[string]int{}
+		for _, d := range dests {
+			if h := str(d, "destination", "host"); !servesHost(h, svc, o.namespace()) {
+				r.add(cluster, "%s http[%d] routes to %q, not %s", o.id(), i, h, fqdn(svc))
+				continue
+			}
+			w, ok := num(d, "weight")
+			if !ok && len(dests) == 1 {
+				w = 100 // Istio's default for a single destination
+			}
+			got[str(d, "destination", "subset")] += w
+		}
+		want := map[string]int{}
+		for _, v := range svc.Versions {
+			want[v.Name] = v.Weight
+		}
+		for _, s := range slices.Sorted(maps.Keys(want)) {
+			if got[s] != want[s] {
+				r.add(cluster, "%s http[%d] gives subset %s weight %d, the MeshConfig %d", o.id(), i, s, got[s], want[s])
+			}
+		}
+		for s := range got {
+			if _, ok := want[s]; !ok {
+				r.add(cluster, "%s http[%d] routes to unknown subset %q", o.id(), i, s)
+			}
+		}
+	}
+}
+
+// subsets: one DestinationRule for the service, a subset per version selecting its pods.
+func subsets(m *Mesh, r *report, cluster string, svc api.Service) {
+	var drs []Object
+	for _, o := range m.in(cluster, "DestinationRule") {
+		if servesHost(str(o.Doc, "spec", "host"), svc, o.namespace()) {
+			drs = append(drs, o)
+		}
+	}
+	if len(drs) != 1 {
+		r.add(cluster, "%d DestinationRules for %s, want 1", len(drs), fqdn(svc))
+		return
+	}
+	got := map[string]map[string]string{}
+	for _, s := range list(drs[0].Doc, "spec", "subsets") {
+		got[str(s, "name")] = labelsOf(s, "labels")
+	}
+	for _, v := range svc.Versions {
+		if l, ok := got[v.Name]; !ok || l["version"] != v.Name {
+			r.add(cluster, "%s: subset %s missing or not selecting version %s (%v)", drs[0].id(), v.Name, v.Name, l)
+		}
+	}
+	if len(got) != len(svc.Versions) {
+		r.add(cluster, "%s: %d subsets for %d versions", drs[0].id(), len(got), len(svc.Versions))
+	}
+}
+
+func certificates(m *Mesh, r *report) {
+	for _, cl := range m.clusters() {
+		certs := m.in(cl.Name, "Certificate")
+		issuers := map[string]bool{}
+		for _, o := range m.in(cl.Name, "ClusterIssuer") {
+			issuers[o.name()] = true
+		}
+		// credentialName → the hosts of the HTTPS servers using it on the ingress gateway.
+		creds := map[string][]string{}
+		for _, o := range m.in(cl.Name, "Gateway") {
+			if str(o.Doc, "spec", "selector", "istio") != "ingressgateway" {
+				continue
+			}
+			for _, s := range list(o.Doc, "spec", "servers") {
+				if c := str(s, "tls", "credentialName"); c != "" {
+					creds[c] = append(creds[c], strs(s, "hosts")...)
+				}
+			}
+		}
+		want := 0
+		for _, svc := range m.Config.Spec.Services {
+			if svc.Ingress == nil || svc.Ingress.TLS == nil {
+				continue
+			}
+			for _, h := range svc.Ingress.Hosts {
+				want++
+				var cs []Object
+				for _, o := range certs {
+					if slices.Contains(strs(o.Doc, "spec", "dnsNames"), h) {
+						cs = append(cs, o)
+					}
+				}
+				if len(cs) != 1 {
+					r.add(cl.Name, "%d Certificates for %s, want 1", len(cs), h)
+					continue
+				}
+				c := cs[0]
+				if c.namespace() != m.cp() {
+					r.add(cl.Name, "%s for %s is not in the ingress gateway's namespace %s", c.id(), h, m.cp())
+				}
+				sec := str(c.Doc, "spec", "secretName")
+				if !slices.Contains(creds[sec], h) {
+					r.add(cl.Name, "%s issues secret %q, but no ingress Gateway server for %s has it as credentialName (have %v)", c.id(), sec, h, creds)
+				}
+				if ref := at(c.Doc, "spec", "issuerRef"); str(ref, "kind") != "ClusterIssuer" || str(ref, "name") != svc.Ingress.TLS.Issuer || !issuers[svc.Ingress.TLS.Issuer] {
+					r.add(cl.Name, "%s: issuer %v, want the ClusterIssuer %s", c.id(), ref, svc.Ingress.TLS.Issuer)
+				}
+			}
+		}
+		if len(certs) != want {
+			r.add(cl.Name, "%d Certificates, want %d", len(certs), want)
+		}
+		for c := range creds {
+			if !slices.ContainsFunc(certs, func(o Object) bool { return str(o.Doc, "spec", "secretName") == c && o.namespace() == m.cp() }) {
+				r.add(cl.Name, "credentialName %q has no Certificate in %s", c, m.cp())
+			}
+		}
+	}
+}
+
+func commonName(m *Mesh, r *report) {
+	for _, o := range m.Objects {
+		if o.kind() != "Certificate" {
+			continue
+		}
+		cn := str(o.Doc, "spec", "commonName")
+		if len(cn) > 64 {
+			r.add(o.Cluster, "%s: commonName of %d bytes", o.id(), len(cn))
+		}
+		if cn != "" && !slices.Contains(strs(o.Doc, "spec", "dnsNames"), cn) {
+			r.add(o.Cluster, "%s: commonName %q not among its dnsNames", o.id(), cn)
+		}
+	}
+}
+
+func injection(m *Mesh, r *report) {
+	rev := m.Config.Spec.Istio.Revision
+	for _, cl := range m.clusters() {
+		nss := map[string]map[string]string{}
+		for _, o := range m.in(cl.Name, "Namespace") {
+			nss[o.name()] = labelsOf(o.Doc, "metadata", "labels")
+		}
+		for _, n := range m.Config.Spec.Namespaces {
+			l, ok := nss[n.Name]
+			switch {
+			case !ok:
+				r.add(cl.Name, "no Namespace %s", n.Name)
+			case rev != "" && (l["istio.io/rev"] != rev || l["istio-injection"] != ""):
+				r.add(cl.Name, "Namespace %s: istio.io/rev %q, istio-injection %q with revision %s", n.Name, l["istio.io/rev"], l["istio-injection"], rev)
+			case rev == "" && (l["istio-injection"] != "enabled" || l["istio.io/rev"] != ""):
+				r.add(cl.Name, "Namespace %s: istio-injection %q, istio.io/rev %q without a revision", n.Name, l["istio-injection"], l["istio.io/rev"])
+			}
+		}
+		for _, o := range m.in(cl.Name, "") {
+			if o.kind() == "IstioOperator" && str(o.Doc, "spec", "revision") != rev {
+				r.add(cl.Name, "%s: revision %q, want %q", o.id(), str(o.Doc, "spec", "revision"), rev)
+			}
+			if rev == "" {
+				continue
+			}
+			// Any selector or label that still names istio-injection selects the wrong namespaces.
+			walk(o.Doc, func(x map[string]any) {
+				if _, ok := x["istio-injection"]; ok {
+					r.add(cl.Name, "%s selects or sets istio-injection with revision %s", o.id(), rev)
+				}
+			})
+		}
+	}
+}
+
+// APIServerPort is the port of an apiServer URL: its own, or 443.
+func APIServerPort(u string) (int, error) {
+	p, err := url.Parse(u)
+	if err != nil {
+		return 0, err
+	}
+	if p.Port() == "" {
+		return 443, nil
+	}
+	return strconv.Atoi(p.Port())
+}
+
+func apiServerPorts(m *Mesh, r *report) {
+	want := slices.Clone(m.Config.Spec.NetworkPolicies.APIServerPorts)
+	for _, cl := range m.clusters() {
+		if cl.APIServer == "" {
+			continue
+		}
+		p, err := APIServerPort(cl.APIServer)
+		if err != nil {
+			r.add(cl.Name, "apiServer %q: %v", cl.APIServer, err)
+			continue
+		}
+		want = append(want, p)
+	}
+	for _, cl := range m.clusters() {
+		for _, p := range want {
+			if !m.Allows(cl.Name, m.istiod(), outside(), "TCP", p) {
+				r.add(cl.Name, "istiod cannot reach an API server on port %d", p)
+			}
+		}
+	}
+}
+
+func crossNetwork(m *Mesh, r *report) {
+	if len(m.clusters()) < 2 {
+		return
+	}
+	for _, cl := range m.clusters() {
+		if !m.Allows(cl.Name, outside(), m.eastWestGateway(cl), "TCP", 15443) {
+			r.add(cl.Name, "the east-west gateway does not accept 15443 from the other networks")
+		}
+		for _, svc := range m.Config.Spec.Services {
+			for _, p := range servicePods(svc, cl.Name) {
+				if !m.Allows(cl.Name, p, outside(), "TCP", 15443) {
+					r.add(cl.Name, "%s/%s %s cannot reach the other networks' east-west gateways on 15443", svc.Namespace, svc.Name, p.Labels["version"])
+				}
+			}
+		}
+	}
+}
+
+func rancher(m *Mesh, r *report) {
+	rc := m.Config.Spec.Rancher
+	ps := m.in(api.Reserved, "Project")
+	if rc == nil {
+		if len(m.in(api.Reserved, "")) > 0 {
+			r.add(api.Reserved, "objects without spec.rancher")
+		}
+		return
+	}
+	if len(ps) != len(m.clusters()) {
+		r.add(api.Reserved, "%d Projects for %d clusters", len(ps), len(m.clusters()))
+	}
+	for _, cl := range m.clusters() {
+		var p map[string]any
+		for _, o := range ps {
+			if o.namespace() == cl.RancherClusterID && o.name() == rc.Project {
+				p = o.Doc
+			}
+		}
+		if p == nil {
+			r.add(api.Reserved, "no Project %s/%s for cluster %s", cl.RancherClusterID, rc.Project, cl.Name)
+			continue
+		}
+		want := map[string]any{"clusterName": cl.RancherClusterID, "displayName": rc.DisplayName}
+		if rc.Description != "" {
+			want["description"] = rc.Description
+		}
+		for _, f := range []struct {
+			key string
+			v   any
+		}{{"containerDefaultResourceLimit", rc.ContainerDefaultResourceLimit}, {"namespaceDefaultResourceQuota", quotaOf(rc.NamespaceDefaultResourceQuota)}, {"resourceQuota", quotaOf(rc.ResourceQuota)}} {
+			if v := asMap(f.v); v != nil {
+				want[f.key] = v
+			}
+		}
+		if got := at(p, "spec"); fmt.Sprint(got) != fmt.Sprint(want) {
+			r.add(api.Reserved, "Project for %s: spec %v, want %v", cl.Name, got, want)
+		}
+		for _, o := range m.in(cl.Name, "Namespace") {
+			if o.name() == m.cp() && str(o.Doc, "metadata", "annotations", "field.cattle.io/projectId") != cl.RancherClusterID+":"+rc.Project {
+				r.add(cl.Name, "control-plane namespace in project %q", str(o.Doc, "metadata", "annotations", "field.cattle.io/projectId"))
+			}
+		}
+	}
+}
+
+func quotaOf(q *api.QuotaLimit) any {
+	if q == nil {
+		return nil
+	}
+	return map[string]any{"limit": q}
+}
+
+// asMap turns a Go value into the map its JSON would parse to; nil for nil.
+func asMap(v any) map[string]any {
+	if v == nil || fmt.Sprint(v) == "<nil>" {
+		return nil
+	}
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if yaml.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+func kustomization(m *Mesh, r *report) {
+	if m.Files == nil {
+		return
+	}
+	kinds := map[string]string{}
+	for _, o := range m.Objects {
+		kinds[o.File] = o.kind()
+	}
+	folders := map[string][]string{}
+	var all []string
+	for p := range m.Files {
+		if p != Manifest {
+			all = append(all, p)
+		}
+		if dir, file := path.Split(p); dir != "" && file != Kustomization {
+			folders[strings.TrimSuffix(dir, "/")] = append(folders[strings.TrimSuffix(dir, "/")], file)
+		}
+	}
+	wantFolders := map[string]bool{}
+	if m.Config.Spec.Rancher != nil {
+		wantFolders[api.Reserved] = true
+	}
+	for _, cl := range m.clusters() {
+		wantFolders[cl.Name] = true
+	}
+	for dir := range folders {
+		if !wantFolders[dir] {
+			r.add("", "folder %s for no cluster", dir)
+		}
+	}
+	for _, dir := range slices.Sorted(maps.Keys(wantFolders)) {
+		files := folders[dir]
+		k, ok := m.Files[path.Join(dir, Kustomization)]
+		if !ok {
+			r.add(dir, "no %s", Kustomization)
+			continue
+		}
+		var doc map[string]any
+		if err := yaml.Unmarshal(k, &doc); err != nil || str(doc, "kind") != "Kustomization" {
+			r.add(dir, "%s is not a Kustomization: %v", Kustomization, err)
+			continue
+		}
+		res := strs(doc, "resources")
+		if got, want := slices.Sorted(slices.Values(res)), slices.Sorted(slices.Values(files)); !slices.Equal(got, want) {
+			r.add(dir, "%s lists %v, the folder holds %v", Kustomization, res, files)
+		}
+		// Namespaces first: kubectl apply -k then creates them before what lives in them.
+		last := -1
+		for i, f := range res {
+			if kinds[path.Join(dir, f)] == "Namespace" {
+				if last != i-1 {
+					r.add(dir, "%s lists Namespace %s after another kind", Kustomization, f)
+				}
+				last = i
+			}
+		}
+	}
+	var listed []string
+	for _, l := range strings.Split(string(m.Files[Manifest]), "\n") {
+		if l != "" && !strings.HasPrefix(l, "#") {
+			listed = append(listed, l)
+		}
+	}
+	if want := slices.Sorted(slices.Values(all)); !slices.Equal(slices.Sorted(slices.Values(listed)), want) {
+		r.add("", "%s lists %v, the tree holds %v", Manifest, listed, want)
+	}
+}

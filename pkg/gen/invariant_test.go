@@ -1,0 +1,53 @@
+package gen_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/meshgen/meshgen/internal/invariant"
+	"github.com/meshgen/meshgen/pkg/api"
+	"github.com/meshgen/meshgen/pkg/gen"
+)
+
+// generated is gen's output for in as the rules read it: each object's JSON, parsed.
+func generated(t *testing.T, in *api.Input) *invariant.Mesh {
+	t.Helper()
+	objs, err := gen.Render(in, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &invariant.Mesh{Config: in.Config}
+	for _, o := range objs {
+		b, err := json.Marshal(o.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Add(o.Cluster, o.Path(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
+}
+
+// TestInvariants checks every rule of the mesh, one subtest per rule and mesh, on the
+// examples, synthetic meshes and their edge variants, without the golden files.
+func TestInvariants(t *testing.T) {
+	cases, err := invariant.Cases("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		in, err := c.Mesh.Input()
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		m := generated(t, in)
+		for _, r := range invariant.Rules {
+			t.Run(r.Name+"/"+c.Name, func(t *testing.T) {
+				for _, v := range r.Check(m) {
+					t.Error(v)
+				}
+			})
+		}
+	}
+}
