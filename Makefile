@@ -27,9 +27,12 @@ test:
 unit:
 	MESHGEN_SKIP_E2E=1 MESHGEN_SKIP_KPT=1 MESHGEN_SKIP_APISERVER=1 $(GO) test ./...
 
-# Rewrites the golden files; review the result with git diff.
+# Rewrites the golden files and prints what changed, per example; review with git diff. It
+# refuses to write when the fresh render breaks a rule of the mesh (internal/invariant).
 golden:
-	$(GO) test ./pkg/cli -run Golden -update -count=1
+	@before=$$(mktemp -d) && cp -r testdata/golden/. $$before/ && \
+	$(GO) test ./pkg/cli -run Golden -update -count=1 && \
+	bash .ci/golden-summary $$before testdata/golden; s=$$?; rm -rf $$before; exit $$s
 
 # Bounded fuzzing; new crashers land in pkg/api/testdata/fuzz and pkg/sink/testdata/fuzz and
 # fail the next go test. The bound is a number of runs (20 to 30 s each here), not a duration:

@@ -27,7 +27,7 @@ var Rules = []Rule{
 	{"api-server-ports", "istiod may reach every cluster's API server at its URL's port (443 when none) and the configured local ports", apiServerPorts},
 	{"cross-network", "the east-west gateway accepts 15443 from outside the cluster, and every service's pods may send to 15443 outside it", crossNetwork},
 	{"rancher", "with Rancher, one Project per cluster in its cluster ID's namespace carries the MeshConfig's values, and the control-plane namespace names it", rancher},
-	{"kustomization", "each folder's kustomization.yaml lists exactly that folder's files, namespaces first; .meshgen lists every file", kustomization},
+	{"kustomization", "each folder's kustomization.yaml lists exactly that folder's files, a Namespace before what lives in it; .meshgen lists every file", kustomization},
 }
 
 // RuleNamed returns the rule of that name; it panics on a typo, a test's mistake.
@@ -533,9 +533,9 @@ func kustomization(m *Mesh, r *report) {
 	if m.Files == nil {
 		return
 	}
-	kinds := map[string]string{}
+	objs := map[string]Object{}
 	for _, o := range m.Objects {
-		kinds[o.File] = o.kind()
+		objs[o.File] = o
 	}
 	folders := map[string][]string{}
 	var all []string
@@ -575,14 +575,22 @@ func kustomization(m *Mesh, r *report) {
 		if got, want := slices.Sorted(slices.Values(res)), slices.Sorted(slices.Values(files)); !slices.Equal(got, want) {
 			r.add(dir, "%s lists %v, the folder holds %v", Kustomization, res, files)
 		}
-		// Namespaces first: kubectl apply -k then creates them before what lives in them.
-		last := -1
+		// A Namespace before everything in it: kubectl apply -k then creates it first even
+		// where kustomize keeps the listed order.
+		listedAt := map[string]int{}
 		for i, f := range res {
-			if kinds[path.Join(dir, f)] == "Namespace" {
-				if last != i-1 {
-					r.add(dir, "%s lists Namespace %s after another kind", Kustomization, f)
-				}
-				last = i
+			o, ok := objs[path.Join(dir, f)]
+			if !ok {
+				continue
+			}
+			if o.kind() == "Namespace" {
+				listedAt[o.name()] = i
+			}
+		}
+		for i, f := range res {
+			o, ok := objs[path.Join(dir, f)]
+			if j, listed := listedAt[o.namespace()]; ok && listed && j > i {
+				r.add(dir, "%s lists %s before its Namespace", Kustomization, f)
 			}
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/meshgen/meshgen/internal/invariant"
 )
 
 // update rewrites the golden files: go test ./pkg/cli -run Golden -update (make golden).
@@ -115,6 +117,19 @@ func TestGolden(t *testing.T) {
 		t.Run(ex, func(t *testing.T) {
 			dir := filepath.Join(root, "testdata", "golden", ex)
 
+			// A fresh render that breaks a rule of the mesh is never compared, let alone
+			// blessed by -update: the golden files cannot hide a broken rule.
+			tree := t.TempDir()
+			if _, stderr, code := run(t, nil, append([]string{"render", "-o", tree}, inputs(t, ex)...)...); code != OK {
+				t.Fatalf("render -o: exit %d: %s", code, stderr)
+			}
+			if vs := invariant.Check(readMesh(t, exampleConfig(t, ex), tree)); len(vs) > 0 {
+				for _, v := range vs {
+					t.Error(v)
+				}
+				t.Fatalf("the render breaks %d rules of the mesh; golden files left as they are", len(vs))
+			}
+
 			stream, stderr, code := run(t, nil, append([]string{"render"}, inputs(t, ex)...)...)
 			if code != OK {
 				t.Fatalf("render: exit %d: %s", code, stderr)
@@ -127,10 +142,6 @@ func TestGolden(t *testing.T) {
 			}
 			golden(t, filepath.Join(dir, "krm.yaml"), []byte(krmOut))
 
-			tree := t.TempDir()
-			if _, stderr, code := run(t, nil, append([]string{"render", "-o", tree}, inputs(t, ex)...)...); code != OK {
-				t.Fatalf("render -o: exit %d: %s", code, stderr)
-			}
 			treeGolden := filepath.Join(dir, "tree")
 			if *update {
 				os.RemoveAll(treeGolden)
