@@ -1,0 +1,191 @@
+package invariant_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/meshgen/meshgen/internal/invariant"
+)
+
+// golden reads an example's committed tree: a mesh known to keep every rule.
+func golden(t *testing.T, ex string) *invariant.Mesh {
+	t.Helper()
+	cs, err := invariant.Examples("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Name != ex {
+			continue
+		}
+		in, err := c.Mesh.Input()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, err := invariant.ReadTree(filepath.Join("../../testdata/golden", ex, "tree"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := invariant.FromTree(in.Config, files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	t.Fatalf("no example %s", ex)
+	return nil
+}
+
+// doc is the object at a tree path.
+func doc(t *testing.T, m *invariant.Mesh, file string) map[string]any {
+	t.Helper()
+	for _, o := range m.Objects {
+		if o.File == file {
+			return o.Doc
+		}
+	}
+	t.Fatalf("no object %s", file)
+	return nil
+}
+
+func get(v any, keys ...any) any {
+	for _, k := range keys {
+		switch k := k.(type) {
+		case string:
+			v = v.(map[string]any)[k]
+		case int:
+			v = v.([]any)[k]
+		}
+	}
+	return v
+}
+
+// dropPort removes a TCP port from the first rule of a policy's direction.
+func dropPort(t *testing.T, m *invariant.Mesh, file, dir string, port float64) {
+	t.Helper()
+	r := get(doc(t, m, file), "spec", dir, 0).(map[string]any)
+	var keep []any
+	for _, p := range r["ports"].([]any) {
+		if p.(map[string]any)["port"] != port {
+			keep = append(keep, p)
+		}
+	}
+	if len(keep) == len(r["ports"].([]any)) {
+		t.Fatalf("%s %s has no port %v", file, dir, port)
+	}
+	r["ports"] = keep
+}
+
+const c1, c2 = "mcsps-test-k8s-01/", "mcsps-test-k8s-02/"
+
+// TestRulesCatch is each rule's negative control: the golden tree keeps every rule, and each
+// break, made in the parsed objects or the MeshConfig, is reported by the rule that names it.
+func TestRulesCatch(t *testing.T) {
+	tests := []struct {
+		rule, name string
+		ex         string
+		breakIt    func(t *testing.T, m *invariant.Mesh)
+	}{
+		{"marks", "label dropped", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			delete(get(doc(t, m, c1+"sample_service_helloworld.yaml"), "metadata", "labels").(map[string]any), "app.kubernetes.io/managed-by")
+		}},
+		{"identity", "clusterName and network swapped", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			g := get(doc(t, m, c1+"istio-system_istiooperator_mcsps-test.yaml"), "spec", "values", "global").(map[string]any)
+			g["network"], g["multiCluster"].(map[string]any)["clusterName"] = "mcsps-test-k8s-01", "mcsps-test-01"
+		}},
+		{"identity", "east-west network view of the peer", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, c1+"istio-system_istiooperator_eastwest.yaml"), "spec", "components", "ingressGateways", 0, "k8s", "env", 0).(map[string]any)["value"] = "mcsps-test-02"
+		}},
+		{"remote-secrets", "one direction only", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			var keep []invariant.Object
+			for _, o := range m.Objects {
+				if !strings.HasPrefix(o.File, c2+"istio-system_secret_") {
+					keep = append(keep, o)
+				}
+			}
+			m.Objects = keep
+		}},
+		{"remote-secrets", "pointing at itself", "three-sites", func(t *testing.T, m *invariant.Mesh) {
+			m.Config.Spec.Clusters[1].APIServer = "https://elsewhere.example.com"
+		}},
+		{"weights", "first version's weight everywhere", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, c1+"sample_virtualservice_helloworld.yaml"), "spec", "http", 0, "route", 1).(map[string]any)["weight"] = 10.0
+		}},
+		{"weights", "ingress split differs", "three-sites", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "ams/shop_virtualservice_catalog-ingress.yaml"), "spec", "http", 0, "route", 0).(map[string]any)["weight"] = 70.0
+		}},
+		{"weights", "zero-weight version without its subset", "three-sites", func(t *testing.T, m *invariant.Mesh) {
+			m.Config.Spec.Services[0].Versions = append(m.Config.Spec.Services[0].Versions, m.Config.Spec.Services[0].Versions[0])
+			m.Config.Spec.Services[0].Versions[2].Name, m.Config.Spec.Services[0].Versions[2].Weight = "dark", 0
+		}},
+		{"certificates", "in the service namespace", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, c1+"istio-system_certificate_helloistio-mcsps-telekomcloud-com.yaml"), "metadata").(map[string]any)["namespace"] = "sample"
+		}},
+		{"certificates", "secret not the credentialName", "three-sites", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "waw/istio-system_certificate_checkout-shop-example-com.yaml"), "spec").(map[string]any)["secretName"] = "checkout"
+		}},
+		{"common-name", "over 64 bytes", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, c2+"istio-system_certificate_helloistio-mcsps-telekomcloud-com.yaml"), "spec").(map[string]any)["commonName"] = strings.Repeat("x", 61) + ".com"
+		}},
+		{"injection", "revision ignored", "three-sites", func(t *testing.T, m *invariant.Mesh) {
+			m.Config.Spec.Istio.Revision = "canary"
+		}},
+		{"injection", "namespace without injection", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			delete(get(doc(t, m, c1+"namespace_sample.yaml"), "metadata", "labels").(map[string]any), "istio-injection")
+		}},
+		{"api-server-ports", "URL port missing", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			dropPort(t, m, c2+"istio-system_networkpolicy_np-istio-ports.yaml", "egress", 443)
+		}},
+		{"api-server-ports", "a URL's own port not added", "three-sites", func(t *testing.T, m *invariant.Mesh) {
+			m.Config.Spec.Clusters[2].APIServer = "https://waw.k8s.example.com:7443"
+		}},
+		{"cross-network", "15443 closed on the east-west gateway", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			dropPort(t, m, c1+"istio-system_networkpolicy_np-istio-ports.yaml", "ingress", 15443)
+		}},
+		{"cross-network", "15443 closed for a service", "three-sites", func(t *testing.T, m *invariant.Mesh) {
+			dropPort(t, m, "fra/shop_networkpolicy_np-checkout.yaml", "egress", 15443)
+		}},
+		{"rancher", "Project's limits differ", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "rancher/c-pzk8b_project_istio.yaml"), "spec", "containerDefaultResourceLimit").(map[string]any)["limitsCpu"] = "2"
+		}},
+		{"kustomization", "last file left out", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			k := m.Files[c1+"kustomization.yaml"]
+			m.Files[c1+"kustomization.yaml"] = k[:bytes.LastIndex(bytes.TrimSuffix(k, []byte("\n")), []byte("\n"))+1]
+		}},
+		{"kustomization", "namespace after what lives in it", "three-sites", func(t *testing.T, m *invariant.Mesh) {
+			k := string(m.Files["ams/kustomization.yaml"])
+			m.Files["ams/kustomization.yaml"] = []byte(strings.Replace(k, "- namespace_shop.yaml\n", "", 1) + "- namespace_shop.yaml\n")
+		}},
+		{"kustomization", "file missing from .meshgen", "three-sites", func(t *testing.T, m *invariant.Mesh) {
+			m.Files[".meshgen"] = bytes.Replace(m.Files[".meshgen"], []byte("fra/kustomization.yaml\n"), nil, 1)
+		}},
+	}
+	for _, ex := range []string{"mcsps-test", "three-sites"} {
+		for _, v := range invariant.Check(golden(t, ex)) {
+			t.Errorf("golden %s: %v", ex, v)
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule+"/"+tt.name, func(t *testing.T) {
+			m := golden(t, tt.ex)
+			tt.breakIt(t, m)
+			vs := invariant.RuleNamed(tt.rule).Check(m)
+			if len(vs) == 0 {
+				t.Errorf("rule %s did not catch it", tt.rule)
+			}
+			for _, v := range vs {
+				t.Log(v)
+			}
+		})
+	}
+}
+
+func TestAPIServerPort(t *testing.T) {
+	for u, want := range map[string]int{"https://a.example.com": 443, "https://a.example.com/k8s/clusters/c-1": 443, "https://a.example.com:6443": 6443, "https://[2001:db8::1]:7443/x": 7443} {
+		if got, err := invariant.APIServerPort(u); err != nil || got != want {
+			t.Errorf("%s: %d, %v; want %d", u, got, err, want)
+		}
+	}
+}
