@@ -23,7 +23,7 @@ type Case struct {
 }
 
 // Cases are every example under root/examples, synthetic meshes of a few shapes, and each of
-// them as an edge variant (Edge).
+// them as an edge variant (Edge) and a bare one (Bare).
 func Cases(root string) ([]Case, error) {
 	cs, err := Examples(root)
 	if err != nil {
@@ -41,11 +41,13 @@ func Cases(root string) ([]Case, error) {
 		cs = append(cs, Case{name, m})
 	}
 	for _, c := range slices.Clone(cs) {
-		e, err := Edge(c)
-		if err != nil {
-			return nil, err
+		for _, v := range []func(Case) (Case, error){Edge, Bare} {
+			e, err := v(c)
+			if err != nil {
+				return nil, err
+			}
+			cs = append(cs, e)
 		}
-		cs = append(cs, e)
 	}
 	return cs, nil
 }
@@ -141,11 +143,44 @@ func Edge(c Case) (Case, error) {
 			}
 		}
 	}
-	b, err := yaml.Marshal(in.Config)
+	return variant(c, "-edge", in.Config)
+}
+
+// Bare is c without issuers (its TLS ingresses served over plain HTTP) and with apiServer
+// URLs without a port: nothing else then opens 443, the port those URLs mean.
+func Bare(c Case) (Case, error) {
+	in, err := c.Mesh.Input()
+	if err != nil {
+		return Case{}, fmt.Errorf("%s: %v", c.Name, err)
+	}
+	s := &in.Config.Spec
+	s.Issuers = nil
+	for i := range s.Services {
+		if in := s.Services[i].Ingress; in != nil {
+			in.TLS = nil
+		}
+	}
+	for i := range s.Clusters {
+		if s.Clusters[i].APIServer == "" {
+			continue
+		}
+		u, err := url.Parse(s.Clusters[i].APIServer)
+		if err != nil {
+			return Case{}, err
+		}
+		u.Host = u.Hostname()
+		s.Clusters[i].APIServer = u.String()
+	}
+	return variant(c, "-bare", in.Config)
+}
+
+// variant is a case of a changed MeshConfig, checked to be still valid.
+func variant(c Case, suffix string, cfg *api.MeshConfig) (Case, error) {
+	b, err := yaml.Marshal(cfg)
 	if err != nil {
 		return Case{}, err
 	}
-	e := Case{c.Name + "-edge", synth.Mesh{Config: b, Credentials: c.Mesh.Credentials}}
+	e := Case{c.Name + suffix, synth.Mesh{Config: b, Credentials: c.Mesh.Credentials}}
 	if _, err := e.Mesh.Input(); err != nil {
 		return Case{}, fmt.Errorf("%s: %v\n%s", e.Name, err, b)
 	}
