@@ -50,11 +50,23 @@ func TestGenerateIsValid(t *testing.T) {
 	}
 }
 
+// TestGenerateIsDeterministic: the same options give the same bytes, which are a whole mesh
+// of that size (two failed or empty runs would also be equal), and other options other bytes.
 func TestGenerateIsDeterministic(t *testing.T) {
-	a, _ := Generate(Options{Clusters: 5, Services: 12})
-	b, _ := Generate(Options{Clusters: 5, Services: 12})
+	o := Options{Clusters: 5, Services: 12}
+	a, b := mustGenerate(t, o), mustGenerate(t, o)
 	if !bytes.Equal(a.Config, b.Config) || !bytes.Equal(a.Credentials, b.Credentials) {
 		t.Fatal("two runs differ")
+	}
+	in, err := a.Input()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Config.Spec.Clusters) != 5 || len(in.Config.Spec.Services) != 12 || len(in.Creds) != 5 {
+		t.Fatalf("%d clusters, %d services, %d credentials", len(in.Config.Spec.Clusters), len(in.Config.Spec.Services), len(in.Creds))
+	}
+	if c := mustGenerate(t, Options{Clusters: 5, Services: 11}); bytes.Equal(a.Config, c.Config) {
+		t.Fatal("other options, same mesh")
 	}
 }
 
@@ -99,6 +111,7 @@ func mustRead(t *testing.T, dir string) Mesh {
 }
 
 func mustGenerate(t *testing.T, o Options) Mesh {
+	t.Helper()
 	m, err := Generate(o)
 	if err != nil {
 		t.Fatal(err)
