@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,9 +81,16 @@ func TestPerClusterValues(t *testing.T) {
 				}
 			}
 		}
-		p := find(objs, api.Reserved, "Project", "")
+		p := find(objs, api.Reserved, "Project", "istio")
 		if len(p) != 3 {
 			t.Fatalf("want a Project per cluster, got %d", len(p))
+		}
+		// Each cluster's Project lives in its Rancher cluster's namespace and names it.
+		i := slices.IndexFunc(p, func(o Object) bool { return o.Namespace == cl.RancherClusterID })
+		if i < 0 {
+			t.Errorf("%s: no Project in namespace %s", cl.Name, cl.RancherClusterID)
+		} else if ps := p[i].Body.(*project); ps.Spec.ClusterName != cl.RancherClusterID || ps.Spec.DisplayName != "istio" {
+			t.Errorf("%s: Project %+v", cl.Name, ps.Spec)
 		}
 	}
 }
@@ -118,9 +127,15 @@ func TestRemoteSecretsEveryDirection(t *testing.T) {
 	}
 }
 
-// TestTrafficIdentical: routes and subsets are byte for byte the same in every cluster.
+// TestTrafficIdentical: routes and subsets are byte for byte the same in every cluster, and
+// the routes carry the MeshConfig's weights (a zero weight keeps its subset, no destination).
 func TestTrafficIdentical(t *testing.T) {
 	in := input(3)
+	names := in.Config.Spec.Services[0].Versions[0].Clusters
+	in.Config.Spec.Services[0].Versions = []api.Version{{Name: "v1", Weight: 30, Clusters: names}, {Name: "v2", Weight: 70, Clusters: names[:1]}, {Name: "v3", Clusters: names[1:]}}
+	if es := api.Validate(in.Config, in.Creds); es != nil {
+		t.Fatal(es)
+	}
 	objs := generate(in)
 	for _, kind := range []string{"VirtualService", "DestinationRule", "Service"} {
 		var first string
@@ -135,6 +150,31 @@ func TestTrafficIdentical(t *testing.T) {
 				t.Errorf("%s %s differs between clusters:\n%s\n%s", kind, cl.Name, first, s)
 			}
 		}
+	}
+	var vs struct {
+		Spec struct {
+			HTTP []struct {
+				Route []struct {
+					Destination struct{ Subset string }
+					Weight      int
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(js(t, find(objs, "c0", "VirtualService", "web")[0].Body)), &vs); err != nil || len(vs.Spec.HTTP) == 0 {
+		t.Fatalf("%v %+v", err, vs)
+	}
+	for _, r := range vs.Spec.HTTP {
+		split := map[string]int{}
+		for _, d := range r.Route {
+			split[d.Destination.Subset] += d.Weight
+		}
+		if want := map[string]int{"v1": 30, "v2": 70}; !maps.Equal(split, want) {
+			t.Errorf("VirtualService splits %v, want %v", split, want)
+		}
+	}
+	if dr := js(t, find(objs, "c0", "DestinationRule", "web")[0].Body); !strings.Contains(dr, `{"name":"v3","labels":{"version":"v3"}}`) {
+		t.Errorf("DestinationRule lacks the zero-weight subset: %s", dr)
 	}
 }
 
