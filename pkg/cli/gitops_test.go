@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/meshgen/meshgen/internal/invariant"
 )
 
 func readTree(t *testing.T, dir string) map[string]string {
@@ -46,10 +48,10 @@ func TestTreeLifecycle(t *testing.T) {
 			}
 		}
 	}
-	for _, cl := range []string{"mcsps-test-k8s-01", "mcsps-test-k8s-02", "rancher"} {
-		if !strings.Contains(first[filepath.Join(cl, "kustomization.yaml")], "kind: Kustomization") {
-			t.Errorf("%s has no kustomization.yaml", cl)
-		}
+	// Every folder's kustomization.yaml lists exactly its files, so kubectl apply -k applies
+	// the whole cluster.
+	for _, v := range invariant.RuleNamed("kustomization").Check(readMesh(t, exampleConfig(t, "mcsps-test"), dir)) {
+		t.Error(v)
 	}
 	if out, e, code := render("--check"); code != OK || out != "" {
 		t.Fatalf("--check on an up-to-date tree: exit %d\n%s%s", code, out, e)
