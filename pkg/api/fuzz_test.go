@@ -1,8 +1,12 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
+
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/meshgen/meshgen/pkg/api"
 	"github.com/meshgen/meshgen/pkg/synth"
@@ -60,10 +64,31 @@ func FuzzParse(f *testing.F) {
 		}
 		checkErrors(t, es, "fuzz.yaml")
 		if in != nil {
-			// A loaded input is complete: defaulting again changes nothing it would reject.
+			// A loaded input is complete: defaulting again changes nothing, and written out
+			// as YAML it loads again to the same MeshConfig (Load runs Validate, so asking
+			// Validate again could never fail).
+			want, err := json.Marshal(in.Config)
+			if err != nil {
+				t.Fatal(err)
+			}
 			api.Default(in.Config)
-			if es := api.Validate(in.Config, in.Creds); len(es) > 0 {
-				t.Fatalf("Load accepted what Validate rejects: %v", es)
+			if got, _ := json.Marshal(in.Config); !bytes.Equal(got, want) {
+				t.Fatalf("Default changed a loaded MeshConfig:\n%s\n%s", want, got)
+			}
+			y, err := sigsyaml.Marshal(in.Config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := api.ParseDocs("again.yaml", y)
+			if err != nil {
+				t.Fatalf("a loaded MeshConfig written as YAML does not parse: %v\n%s", err, y)
+			}
+			in2, es := api.Load(again[0], docs[1:])
+			if es != nil {
+				t.Fatalf("a loaded MeshConfig written as YAML does not load: %v\n%s", es, y)
+			}
+			if got, _ := json.Marshal(in2.Config); !bytes.Equal(got, want) {
+				t.Fatalf("a loaded MeshConfig written as YAML loads differently:\n%s\n%s", want, got)
 			}
 		}
 	})
