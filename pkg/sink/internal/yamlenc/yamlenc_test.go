@@ -135,24 +135,46 @@ func TestWriterKeyOrder(t *testing.T) {
 	}
 }
 
+// TestWriterValues: each value either takes the writer, which must match the reference, or
+// falls back (want set), and then Append must write exactly want: a fallback is compared with
+// the bytes users' trees hold, not with the reference it calls.
 func TestWriterValues(t *testing.T) {
-	for _, j := range []string{
-		`{}`,
-		`{"a":null,"b":true,"c":false,"d":0,"e":-5,"f":123456789012,"g":[],"h":{}}`,
-		`{"n":1.5}`, `{"n":1e10}`, `{"n":-0}`, `{"n":12345678901234567890}`, `{"n":123456789012345678901234}`,
-		`{"n":999999999999999999}`, `{"n":-999999999999999999}`, `{"n":9223372036854775807}`,
-		`{"a":[[1,2],[]]}`, `{"a":[[]]}`, `{"a":[{}]}`, `{"a":[{"b":[]}]}`, `{"a":[{"b":[{"c":{}}]}]}`,
-		`{"a":[null,true,1,"x",{"k":"v","l":[1]}]}`,
-		`{"a":1,"a":2}`, `{"a":"\u003c\u0026\u003e","b":"\"q\"","c":"\\"}`,
-		`{"metadata":{"creationTimestamp":null,"name":"x"},"status":{},"spec":{}}`,
-		`{"metadata":{"creationTimestamp":null}}`,
-		`{"metadata":{"creationTimestamp":"2020-01-01T00:00:00Z"}}`,
-		`{"metadata":"x","status":"y","spec":[]}`,
-		`{"spec":{"a":1},"status":{"b":2}}`,
-		`{"status":1}`,
-		`{"data":{"token":"YWJj","kubeconfig":"` + strings.Repeat("QUJD", 500) + `"}}`,
+	for _, tt := range []struct{ j, want string }{
+		{`{}`, ""},
+		{`{"a":null,"b":true,"c":false,"d":0,"e":-5,"f":123456789012,"g":[],"h":{}}`, ""},
+		{`{"n":1.5}`, "\"n\": 1.5\n"},
+		{`{"n":1e10}`, "\"n\": 1e+10\n"},
+		{`{"n":-0}`, "\"n\": 0\n"},
+		{`{"n":12345678901234567890}`, "\"n\": 12345678901234567890\n"},
+		{`{"n":123456789012345678901234}`, "\"n\": 1.2345678901234569e+23\n"},
+		{`{"n":999999999999999999}`, ""},
+		{`{"n":-999999999999999999}`, ""},
+		{`{"n":9223372036854775807}`, "\"n\": 9223372036854775807\n"},
+		{`{"a":[[1,2],[]]}`, "a:\n- - 1\n  - 2\n- []\n"},
+		{`{"a":[[]]}`, ""}, {`{"a":[{}]}`, ""}, {`{"a":[{"b":[]}]}`, ""}, {`{"a":[{"b":[{"c":{}}]}]}`, ""},
+		{`{"a":[null,true,1,"x",{"k":"v","l":[1]}]}`, ""},
+		{`{"a":1,"a":2}`, "a: 2\n"},
+		{`{"a":"\u003c\u0026\u003e","b":"\"q\"","c":"\\"}`, ""},
+		{`{"metadata":{"creationTimestamp":null,"name":"x"},"status":{},"spec":{}}`, ""},
+		{`{"metadata":{"creationTimestamp":null}}`, ""},
+		{`{"metadata":{"creationTimestamp":"2020-01-01T00:00:00Z"}}`, ""},
+		{`{"metadata":"x","status":"y","spec":[]}`, ""},
+		{`{"spec":{"a":1},"status":{"b":2}}`, ""},
+		{`{"status":1}`, ""},
+		{`{"data":{"token":"YWJj","kubeconfig":"` + strings.Repeat("QUJD", 500) + `"}}`, ""},
 	} {
-		checkJSON(t, j)
+		covered := checkJSON(t, tt.j)
+		if covered != (tt.want == "") {
+			t.Errorf("%.60s: the writer covers it: %v, want %v", tt.j, covered, tt.want == "")
+			continue
+		}
+		if tt.want == "" {
+			continue
+		}
+		got, err := Append([]byte("prefix"), []byte(tt.j))
+		if err != nil || string(got) != "prefix"+tt.want {
+			t.Errorf("%s: Append wrote %q, %v; want %q", tt.j, got, err, "prefix"+tt.want)
+		}
 	}
 }
 
