@@ -21,8 +21,8 @@ var Rules = []Rule{
 	{"identity", "every cluster ID, network and mesh ID in a cluster's objects is that cluster's own", identity},
 	{"remote-secrets", "with inline remote secrets each cluster has exactly one for every peer, pointing at the peer's API server, none for itself", remoteSecrets},
 	{"weights", "every route of a service's mesh and ingress VirtualServices splits by the MeshConfig's weights per subset, zero-weight versions included, and every version has its subset", weights},
-	{"certificates", "each TLS host's Certificate sits in the ingress gateway's namespace, its secret is the Gateway's credentialName, its issuer exists", certificates},
-	{"common-name", "no Certificate's commonName is over 64 bytes (X.509), and a commonName is one of its dnsNames", commonName},
+	{"certificates", "each TLS host's Certificate sits in the ingress gateway's namespace, its secret is the Gateway's credentialName, its issuer exists; no other serving Certificate", certificates},
+	{"common-name", "no Certificate's commonName is over 64 bytes (X.509), and a serving certificate's commonName is one of its dnsNames", commonName},
 	{"injection", "with a revision, istio.io/rev selects injection everywhere and istio-injection nowhere; without, istio-injection: enabled on every mesh namespace", injection},
 	{"api-server-ports", "istiod may reach every cluster's API server at its URL's port (443 when none) and the configured local ports", apiServerPorts},
 	{"cross-network", "the east-west gateway accepts 15443 from outside the cluster, and every service's pods may send to 15443 outside it", crossNetwork},
@@ -300,7 +300,13 @@ func subsets(m *Mesh, r *report, cluster string, svc api.Service) {
 
 func certificates(m *Mesh, r *report) {
 	for _, cl := range m.clusters() {
-		certs := m.in(cl.Name, "Certificate")
+		// The serving certificates; a CA certificate (istiod's intermediate) is not one.
+		var certs []Object
+		for _, o := range m.in(cl.Name, "Certificate") {
+			if at(o.Doc, "spec", "isCA") != true {
+				certs = append(certs, o)
+			}
+		}
 		issuers := map[string]bool{}
 		for _, o := range m.in(cl.Name, "ClusterIssuer") {
 			issuers[o.name()] = true
@@ -367,7 +373,7 @@ func commonName(m *Mesh, r *report) {
 		if len(cn) > 64 {
 			r.add(o.Cluster, "%s: commonName of %d bytes", o.id(), len(cn))
 		}
-		if cn != "" && !slices.Contains(strs(o.Doc, "spec", "dnsNames"), cn) {
+		if cn != "" && at(o.Doc, "spec", "isCA") != true && !slices.Contains(strs(o.Doc, "spec", "dnsNames"), cn) {
 			r.add(o.Cluster, "%s: commonName %q not among its dnsNames", o.id(), cn)
 		}
 	}
