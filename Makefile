@@ -2,7 +2,7 @@
 GO ?= go
 OUT ?= out
 
-.PHONY: all build demo test unit golden fuzz tools bench bench-io image clean live
+.PHONY: all build demo test unit golden fuzz tools bench bench-io image clean live mutate
 
 all: build
 
@@ -56,6 +56,12 @@ live:
 		../../bin/e2e.test -test.run '^TestLiveMeshFile$$' -test.count=1 -test.timeout=20m) >$(OUT)/live.log 2>&1 || rc=$$?; \
 	if [ -s $(OUT)/live.txt ]; then cat $(OUT)/live.txt; else tail -n 30 $(OUT)/live.log; fi; \
 	[ $$rc = 0 ] || echo "make live: the test failed; its log is $(OUT)/live.log" >&2; exit $$rc
+
+# Mutation testing of pkg/api and pkg/gen with their unit tests (gremlins, installed once into
+# the tools cache): efficacy per package, surviving mutants not listed as equivalent in
+# testdata/mutants-equivalent.txt. Not part of make test: it takes long (see README).
+mutate:
+	bash .ci/mutate
 
 tools:
 	bash .ci/tools
