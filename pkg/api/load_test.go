@@ -83,3 +83,63 @@ func decodeString(t *testing.T, in string) (*MeshConfig, Errors) {
 	c, _, es := Decode(n.YNode())
 	return c, es
 }
+
+func parseOne(t *testing.T, in string) Doc {
+	t.Helper()
+	docs, err := ParseDocs("mesh.yaml", []byte(in))
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("%v, %d documents", err, len(docs))
+	}
+	return docs[0]
+}
+
+// TestLoadLocatesErrors: a check's error carries the file and the line of the field it names,
+// however deep, so a user finds it.
+func TestLoadLocatesErrors(t *testing.T) {
+	lines := strings.Split(strings.TrimPrefix(base, "\n"), "\n")
+	for _, tt := range []struct {
+		find, replace, path string
+	}{
+		{"metadata: {name: m}", "metadata: {name: M}", "metadata.name"},
+		{"  istio: {version: 1.12.0}", "  istio: {version: 1.1.0}", "spec.istio.version"},
+		{"    port: 8080", "    port: 0", "spec.services[0].port"},
+		{"    - {name: v2, weight: 60, clusters: [b]}", "    - {name: v2, weight: 60, clusters: [x]}", "spec.services[0].versions[1].clusters[0]"},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			line := 0
+			for i, l := range lines {
+				if l == tt.find {
+					line = i + 1
+				}
+			}
+			if line == 0 {
+				t.Fatalf("base lacks %q", tt.find)
+			}
+			_, es := Load(parseOne(t, strings.Replace(strings.TrimPrefix(base, "\n"), tt.find, tt.replace, 1)), nil)
+			for _, e := range es {
+				if e.Path == tt.path {
+					if e.File != "mesh.yaml" || e.Line != line {
+						t.Errorf("%s at %s:%d, want mesh.yaml:%d", e.Path, e.File, e.Line, line)
+					}
+					return
+				}
+			}
+			t.Errorf("no error at %s: %v", tt.path, es)
+		})
+	}
+}
+
+// TestDecodeNull: a field written as null or ~ is absent, as if not written.
+func TestDecodeNull(t *testing.T) {
+	n, err := yaml.Parse("metadata: {name: m, labels: null}\nspec:\n  istio: {version: 1.12.0, hub: null}\n  rancher: ~\n  clusters: [{name: a, network: ~}]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, es := Decode(n.YNode())
+	if es != nil {
+		t.Fatal(es)
+	}
+	if c.Metadata.Labels != nil || c.Spec.Istio.Hub != "" || c.Spec.Rancher != nil || c.Spec.Clusters[0].Network != "" {
+		t.Errorf("null decoded as a value: %+v", c)
+	}
+}
