@@ -143,3 +143,33 @@ func TestDecodeNull(t *testing.T) {
 		t.Errorf("null decoded as a value: %+v", c)
 	}
 }
+
+func TestIsCredentials(t *testing.T) {
+	for in, want := range map[string]bool{
+		"kind: Secret\nmetadata: {name: a, annotations: {meshgen.dev/credentials-for: a}}\n": true,
+		"kind: Secret\nmetadata: {name: a, annotations: {other: a}}\n":                       false,
+		"kind: Secret\nmetadata: {name: a}\n":                                                false,
+		base:                                                                                 false,
+	} {
+		if got := IsCredentials(parseOne(t, in).Node); got != want {
+			t.Errorf("%.60q: %v, want %v", in, got, want)
+		}
+	}
+}
+
+// TestValidateCredentialsOrder: credentials for unknown clusters are reported in the order of
+// their cluster names, whatever the map's order.
+func TestValidateCredentialsOrder(t *testing.T) {
+	c, cs := baseConfig(t)
+	for _, n := range []string{"z", "x", "y"} {
+		cs[n] = Credential{Cluster: n, Source: "secret " + n}
+	}
+	var got []string
+	for _, e := range Validate(c, cs) {
+		got = append(got, e.Msg)
+	}
+	want := []string{`secret x: credentials for unknown cluster "x"`, `secret y: credentials for unknown cluster "y"`, `secret z: credentials for unknown cluster "z"`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
