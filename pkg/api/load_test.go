@@ -173,3 +173,29 @@ func TestValidateCredentialsOrder(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestKindOf reads apiVersion and kind through anchors and aliases, from the first of
+// repeated keys, and nothing from what is not a mapping of scalars.
+func TestKindOf(t *testing.T) {
+	for _, tt := range []struct{ in, apiVersion, kind string }{
+		{"apiVersion: v1\nkind: Secret\n", "v1", "Secret"},
+		{"x: &v meshgen.dev/v1alpha1\napiVersion: *v\nkind: &k MeshConfig\n", "meshgen.dev/v1alpha1", "MeshConfig"},
+		{"&doc {apiVersion: v1, kind: A}\n", "v1", "A"},
+		{"kind: A\nkind: B\n", "", "A"},
+		{"kind: {a: b}\napiVersion: [v1]\n", "", ""},
+		{"? [kind]\n: A\nother: kind\n", "", ""},
+		{"- kind: A\n", "", ""},
+		{"just a string\n", "", ""},
+	} {
+		n, err := yaml.Parse(tt.in)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.in, err)
+		}
+		// As a document's content and as the document itself.
+		for _, y := range []*yaml.Node{n.YNode(), {Kind: yaml.DocumentNode, Content: []*yaml.Node{n.YNode()}}} {
+			if v, k := KindOf(y); v != tt.apiVersion || k != tt.kind {
+				t.Errorf("%q: %q %q, want %q %q", tt.in, v, k, tt.apiVersion, tt.kind)
+			}
+		}
+	}
+}
