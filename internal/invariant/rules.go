@@ -25,6 +25,7 @@ var Rules = []Rule{
 	{"common-name", "no Certificate's commonName is over 64 bytes (X.509), and a serving certificate's commonName is one of its dnsNames", commonName},
 	{"injection", "with a revision, istio.io/rev selects injection everywhere and istio-injection nowhere; without, istio-injection: enabled on every mesh namespace", injection},
 	{"api-server-ports", "istiod may reach every cluster's API server at its URL's port (443 when none) and the configured local ports", apiServerPorts},
+	{"policy-ports", "every port a NetworkPolicy names has a number: an entry without one opens every port", policyPorts},
 	{"cross-network", "the east-west gateway accepts 15443 from outside the cluster, and every service's pods may send to 15443 outside it", crossNetwork},
 	{"rancher", "with Rancher, one Project per cluster in its cluster ID's namespace carries the MeshConfig's values, and the control-plane namespace names it", rancher},
 	{"kustomization", "each folder's kustomization.yaml lists exactly that folder's files, a Namespace before what lives in it; .meshgen lists every file", kustomization},
@@ -608,5 +609,22 @@ func kustomization(m *Mesh, r *report) {
 	}
 	if want := slices.Sorted(slices.Values(all)); !slices.Equal(slices.Sorted(slices.Values(listed)), want) {
 		r.add("", "%s lists %v, the tree holds %v", Manifest, listed, want)
+	}
+}
+
+func policyPorts(m *Mesh, r *report) {
+	for _, o := range m.Objects {
+		if o.kind() != "NetworkPolicy" {
+			continue
+		}
+		for _, dir := range []string{"ingress", "egress"} {
+			for i, rule := range list(o.Doc, "spec", dir) {
+				for _, p := range list(rule, "ports") {
+					if n, ok := num(p, "port"); !ok || n < 1 {
+						r.add(o.Cluster, "%s %s[%d] opens %v: every port", o.id(), dir, i, p)
+					}
+				}
+			}
+		}
 	}
 }

@@ -141,6 +141,9 @@ func TestRulesCatch(t *testing.T) {
 		{"api-server-ports", "a URL's own port not added", "three-sites", func(t *testing.T, m *invariant.Mesh) {
 			m.Config.Spec.Clusters[2].APIServer = "https://waw.k8s.example.com:7443"
 		}},
+		{"policy-ports", "a port entry without a number", "three-sites", func(t *testing.T, m *invariant.Mesh) {
+			delete(get(doc(t, m, "ams/istio-system_networkpolicy_np-istio-ports.yaml"), "spec", "egress", 0, "ports", 0).(map[string]any), "port")
+		}},
 		{"cross-network", "15443 closed on the east-west gateway", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
 			dropPort(t, m, c1+"istio-system_networkpolicy_np-istio-ports.yaml", "ingress", 15443)
 		}},
