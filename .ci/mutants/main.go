@@ -3,7 +3,8 @@
 // line with the mutated token in [[ ]], not by a line number, so the list of equivalent
 // mutants survives edits elsewhere in the file.
 //
-// Usage: go run ./.ci/mutants -equivalent testdata/mutants-equivalent.txt -min 90 REPORT.json...
+// Usage: go run ./.ci/mutants -equivalent testdata/mutants-equivalent.txt -min 90 PKG=REPORT.json...
+// (gremlins names files relative to the package it ran on).
 package main
 
 import (
@@ -81,7 +82,12 @@ func main() {
 	}
 	used := map[string]bool{}
 	fail := false
-	for _, p := range flag.Args() {
+	for _, arg := range flag.Args() {
+		pkg, p, ok := strings.Cut(arg, "=")
+		if !ok {
+			fmt.Fprintf(os.Stderr, "want PKG=REPORT, got %s\n", arg)
+			os.Exit(2)
+		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -93,16 +99,15 @@ func main() {
 			os.Exit(2)
 		}
 		counts := map[string]int{}
-		pkgs := map[string]bool{}
 		var lived []string
 		for _, f := range r.Files {
-			pkgs[filepath.Dir(f.Name)] = true
+			file := filepath.ToSlash(filepath.Join(pkg, f.Name))
 			for _, m := range f.Mutations {
 				counts[m.Status]++
 				if m.Status != "LIVED" {
 					continue
 				}
-				n := name(f.Name, m.Type, m.Line, m.Column)
+				n := name(file, m.Type, m.Line, m.Column)
 				if known[n] {
 					used[n] = true
 					counts["EQUIVALENT"]++
@@ -119,19 +124,14 @@ func main() {
 		if d := killed + alive - counts["EQUIVALENT"]; d > 0 {
 			effEq = 100 * float64(killed) / float64(d)
 		}
-		var names []string
-		for p := range pkgs {
-			names = append(names, p)
-		}
-		sort.Strings(names)
 		fmt.Printf("mutate: %s: efficacy %.1f%% (%.1f%% without %d equivalent), killed %d, lived %d, timed out %d, not covered %d, not viable %d, %.0f s\n",
-			strings.Join(names, " "), effEq, eff, counts["EQUIVALENT"], killed, alive, counts["TIMED OUT"], counts["NOT COVERED"], counts["NOT VIABLE"], r.Elapsed)
+			pkg, effEq, eff, counts["EQUIVALENT"], killed, alive, counts["TIMED OUT"], counts["NOT COVERED"], counts["NOT VIABLE"], r.Elapsed)
 		sort.Strings(lived)
 		for _, n := range lived {
 			fmt.Println("mutate:   survived:", n)
 		}
 		if effEq < *min {
-			fmt.Printf("mutate: %s: efficacy below %.0f%%\n", strings.Join(names, " "), *min)
+			fmt.Printf("mutate: %s: efficacy below %.0f%%\n", pkg, *min)
 			fail = true
 		}
 	}
