@@ -1,0 +1,80 @@
+package api
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestValidateLimits: each limit is inclusive: the last valid value passes, the next fails.
+func TestValidateLimits(t *testing.T) {
+	host := func(n int) string { // n bytes, labels of at most 63
+		h := strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "."
+		return h + strings.Repeat("d", n-len(h))
+	}
+	for _, tt := range []struct {
+		name   string
+		mutate func(*MeshConfig)
+		path   string // the error of the next value; "" for valid
+	}{
+		{"meshID of 63", func(c *MeshConfig) { c.Spec.MeshID = strings.Repeat("m", 63) }, ""},
+		{"meshID of 64", func(c *MeshConfig) { c.Spec.MeshID = strings.Repeat("m", 64) }, "spec.meshID"},
+		{"host of 253", func(c *MeshConfig) { c.Spec.Services[0].Ingress.Hosts = []string{host(253)} }, ""},
+		{"host of 254", func(c *MeshConfig) { c.Spec.Services[0].Ingress.Hosts = []string{host(254)} }, "spec.services[0].ingress.hosts[0]"},
+		{"weight 100", func(c *MeshConfig) {
+			c.Spec.Services[0].Versions[0].Weight, c.Spec.Services[0].Versions[1].Weight = 100, 0
+		}, ""},
+		{"weight 101", func(c *MeshConfig) {
+			c.Spec.Services[0].Versions[0].Weight, c.Spec.Services[0].Versions[1].Weight = 101, -1
+		}, "spec.services[0].versions[0].weight"},
+		{"one cluster needs no apiServer", func(c *MeshConfig) {
+			c.Spec.Clusters = c.Spec.Clusters[:1]
+			c.Spec.Clusters[0].APIServer = ""
+			c.Spec.Services[0].Versions = c.Spec.Services[0].Versions[:1]
+			c.Spec.Services[0].Versions[0].Weight = 100
+		}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, cs := baseConfig(t)
+			tt.mutate(c)
+			if tt.name == "one cluster needs no apiServer" {
+				delete(cs, "b")
+			}
+			es := Validate(c, cs)
+			if tt.path == "" && es != nil {
+				t.Errorf("refused: %v", es)
+			}
+			if tt.path != "" && (len(es) == 0 || es[0].Path != tt.path) {
+				t.Errorf("want an error at %s first, got %v", tt.path, es)
+			}
+		})
+	}
+}
+
+// TestReadCredentialsSources: a credential says where it came from (its file, or the Secret
+// when it came without one, as in KRM mode), and a missing token is called missing.
+func TestReadCredentialsSources(t *testing.T) {
+	secret := "apiVersion: v1\nkind: Secret\nmetadata: {name: r, annotations: {meshgen.dev/credentials-for: a}}\n"
+	for file, want := range map[string]string{"creds.yaml": "creds.yaml", "": "Secret r"} {
+		d := parseOne(t, secret+"stringData: {token: t}\n")
+		d.File = file
+		cs, es := ReadCredentials([]Doc{d})
+		if es != nil || cs["a"].Source != want || cs["a"].Token != "t" {
+			t.Errorf("file %q: %+v %v, want source %q", file, cs, es, want)
+		}
+	}
+	_, es := ReadCredentials([]Doc{parseOne(t, secret)})
+	if len(es) != 1 || !strings.Contains(es[0].Msg, "a non-empty token is required (missing)") {
+		t.Errorf("no token: %v", es)
+	}
+}
+
+// TestParseDocsSkipsEmpty: empty and null documents are no documents; anything else is one.
+func TestParseDocsSkipsEmpty(t *testing.T) {
+	docs, err := ParseDocs("x.yaml", []byte("---\n---\nkind: A\n---\nnull\n---\n~\n---\n# only a comment\n"))
+	if err != nil || len(docs) != 1 {
+		t.Errorf("%d documents, %v; want 1", len(docs), err)
+	}
+	if _, err := ParseDocs("x.yaml", []byte("kind: A\n---\nnot-null\n")); err == nil {
+		t.Error("a scalar document was skipped")
+	}
+}
