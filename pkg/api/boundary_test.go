@@ -78,3 +78,24 @@ func TestParseDocsSkipsEmpty(t *testing.T) {
 		t.Error("a scalar document was skipped")
 	}
 }
+
+// TestLabelKeyPrefix: a key with an empty prefix ("/a") is refused for its prefix.
+func TestLabelKeyPrefix(t *testing.T) {
+	c, cs := baseConfig(t)
+	c.Spec.Namespaces[0].Labels = map[string]string{"/a": "b"}
+	es := Validate(c, cs)
+	if len(es) != 1 || !strings.Contains(es[0].Msg, `label key "/a" has an invalid prefix`) {
+		t.Errorf("got %v", es)
+	}
+}
+
+// TestUnknownCredentialsLocated: credentials from a file are located there, without the
+// Secret's name in front; without a file the Secret names itself.
+func TestUnknownCredentialsLocated(t *testing.T) {
+	c, cs := baseConfig(t)
+	cs["w"] = Credential{Cluster: "w", Source: "creds.yaml", File: "creds.yaml", Line: 4}
+	es := Validate(c, cs)
+	if len(es) != 1 || es[0].File != "creds.yaml" || es[0].Line != 4 || es[0].Msg != `credentials for unknown cluster "w"` {
+		t.Errorf("got %+v", es)
+	}
+}
