@@ -26,6 +26,8 @@ func TestValidateLimits(t *testing.T) {
 		{"weight 101", func(c *MeshConfig) {
 			c.Spec.Services[0].Versions[0].Weight, c.Spec.Services[0].Versions[1].Weight = 101, -1
 		}, "spec.services[0].versions[0].weight"},
+		{"port 65535", func(c *MeshConfig) { c.Spec.Services[0].Port = 65535 }, ""},
+		{"port 65536", func(c *MeshConfig) { c.Spec.Services[0].Port = 65536 }, "spec.services[0].port"},
 		{"one cluster needs no apiServer", func(c *MeshConfig) {
 			c.Spec.Clusters = c.Spec.Clusters[:1]
 			c.Spec.Clusters[0].APIServer = ""
