@@ -28,6 +28,16 @@ func TestValidateLimits(t *testing.T) {
 		}, "spec.services[0].versions[0].weight"},
 		{"port 65535", func(c *MeshConfig) { c.Spec.Services[0].Port = 65535 }, ""},
 		{"port 65536", func(c *MeshConfig) { c.Spec.Services[0].Port = 65536 }, "spec.services[0].port"},
+		{"port 1", func(c *MeshConfig) { c.Spec.Services[0].Port = 1 }, ""},
+		{"apiServer ports 1 and 65535", func(c *MeshConfig) {
+			c.Spec.Clusters[0].APIServer, c.Spec.Clusters[1].APIServer = "https://a.example.com:1", "https://b.example.com:65535"
+		}, ""},
+		{"apiServer port 65536", func(c *MeshConfig) { c.Spec.Clusters[0].APIServer = "https://a.example.com:65536" }, "spec.clusters[0].apiServer"},
+		{"label key and value of 63", func(c *MeshConfig) {
+			c.Spec.Namespaces[0].Labels = map[string]string{"example.com/" + strings.Repeat("k", 63): strings.Repeat("v", 63)}
+		}, ""},
+		{"label key of 64", func(c *MeshConfig) { c.Spec.Namespaces[0].Labels = map[string]string{strings.Repeat("k", 64): "v"} }, "spec.namespaces[0].labels"},
+		{"label value of 64", func(c *MeshConfig) { c.Spec.Namespaces[0].Labels = map[string]string{"k": strings.Repeat("v", 64)} }, "spec.namespaces[0].labels.k"},
 		{"one cluster needs no apiServer", func(c *MeshConfig) {
 			c.Spec.Clusters = c.Spec.Clusters[:1]
 			c.Spec.Clusters[0].APIServer = ""
