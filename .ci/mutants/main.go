@@ -124,7 +124,7 @@ func main() {
 		if d := killed + alive - counts["EQUIVALENT"]; d > 0 {
 			effEq = 100 * float64(killed) / float64(d)
 		}
-		fmt.Printf("mutate: %s: efficacy %.1f%% (%.1f%% without %d equivalent), killed %d, lived %d, timed out %d, not covered %d, not viable %d, %.0f s\n",
+		fmt.Printf("mutate: %s: efficacy %.1f%% (%.1f%% counting the %d equivalent as alive), killed %d, lived %d, timed out %d, not covered %d, not viable %d, %.0f s\n",
 			pkg, effEq, eff, counts["EQUIVALENT"], killed, alive, counts["TIMED OUT"], counts["NOT COVERED"], counts["NOT VIABLE"], r.Elapsed)
 		sort.Strings(lived)
 		for _, n := range lived {
