@@ -233,11 +233,11 @@ func weights(m *Mesh, r *report) {
 	}
 }
 
-// split checks every HTTP route of o that sends traffic (a redirect sends none).
+// split checks every HTTP and TCP route of o that sends traffic (a redirect sends none).
 func split(r *report, cluster string, o Object, svc api.Service) {
-	routes := list(o.Doc, "spec", "http")
+	routes := append(list(o.Doc, "spec", "http"), list(o.Doc, "spec", "tcp")...)
 	if len(routes) == 0 {
-		r.add(cluster, "%s has no HTTP route", o.id())
+		r.add(cluster, "%s has no HTTP or TCP route", o.id())
 	}
 	for i, rt := range routes {
 		dests := list(rt, "route")

@@ -62,20 +62,32 @@ func get(v any, keys ...any) any {
 	return v
 }
 
-// dropPort removes a TCP port from the first rule of a policy's direction.
+// dropPort removes a TCP port from every rule of a policy's direction.
 func dropPort(t *testing.T, m *invariant.Mesh, file, dir string, port float64) {
 	t.Helper()
-	r := get(doc(t, m, file), "spec", dir, 0).(map[string]any)
-	var keep []any
-	for _, p := range r["ports"].([]any) {
-		if p.(map[string]any)["port"] != port {
-			keep = append(keep, p)
+	dropped := false
+	spec := get(doc(t, m, file), "spec").(map[string]any)
+	var rules []any
+	for _, r := range spec[dir].([]any) {
+		r := r.(map[string]any)
+		ports, _ := r["ports"].([]any)
+		var keep []any
+		for _, p := range ports {
+			if p.(map[string]any)["port"] != port {
+				keep = append(keep, p)
+			}
+		}
+		dropped = dropped || len(keep) < len(ports)
+		r["ports"] = keep
+		// A rule left without ports would open every port: it goes with its last one.
+		if len(keep) > 0 || len(ports) == 0 {
+			rules = append(rules, r)
 		}
 	}
-	if len(keep) == len(r["ports"].([]any)) {
+	spec[dir] = rules
+	if !dropped {
 		t.Fatalf("%s %s has no port %v", file, dir, port)
 	}
-	r["ports"] = keep
 }
 
 const c1, c2 = "mcsps-test-k8s-01/", "mcsps-test-k8s-02/"
@@ -136,16 +148,16 @@ func TestRulesCatch(t *testing.T) {
 			delete(get(doc(t, m, c1+"namespace_sample.yaml"), "metadata", "labels").(map[string]any), "istio-injection")
 		}},
 		{"api-server-ports", "URL port missing", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
-			dropPort(t, m, c2+"istio-system_networkpolicy_np-istio-ports.yaml", "egress", 443)
+			dropPort(t, m, c2+"istio-system_networkpolicy_np-istiod.yaml", "egress", 443)
 		}},
 		{"api-server-ports", "a URL's own port not added", "three-sites", func(t *testing.T, m *invariant.Mesh) {
 			m.Config.Spec.Clusters[2].APIServer = "https://waw.k8s.example.com:7443"
 		}},
 		{"policy-ports", "a port entry without a number", "three-sites", func(t *testing.T, m *invariant.Mesh) {
-			delete(get(doc(t, m, "ams/istio-system_networkpolicy_np-istio-ports.yaml"), "spec", "egress", 0, "ports", 0).(map[string]any), "port")
+			delete(get(doc(t, m, "ams/istio-system_networkpolicy_np-istiod.yaml"), "spec", "egress", 0, "ports", 0).(map[string]any), "port")
 		}},
 		{"cross-network", "15443 closed on the east-west gateway", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
-			dropPort(t, m, c1+"istio-system_networkpolicy_np-istio-ports.yaml", "ingress", 15443)
+			dropPort(t, m, c1+"istio-system_networkpolicy_np-istio-eastwest.yaml", "ingress", 15443)
 		}},
 		{"cross-network", "15443 closed for a service", "three-sites", func(t *testing.T, m *invariant.Mesh) {
 			dropPort(t, m, "fra/shop_networkpolicy_np-checkout.yaml", "egress", 15443)
