@@ -3,9 +3,9 @@
 // not gen's Go types, so the same rules hold a fresh render from gen, a rendered tree, the
 // committed golden files and, later, what a live cluster returns.
 //
-// It is test support: tests import it, meshgen itself does not. Its NetworkPolicy evaluator
-// (netpol.go) is deliberately simple (ports per direction, peers as "outside the cluster" or a
-// pod); the full flow evaluator belongs with the NetworkPolicy generator.
+// It is test support: tests import it, meshgen itself does not. The flows its rules ask about
+// (istiod to the API servers, 15443 across networks) are judged by pkg/netpol, the tests' one
+// NetworkPolicy evaluator; the full list of the mesh's flows lives with that package.
 package invariant
 
 import (

@@ -8,7 +8,8 @@ import (
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
-// TestAllows holds the simple evaluator to Kubernetes' semantics on one policy at a time.
+// TestAllows: the rules' ends of a connection reach pkg/netpol as Kubernetes means them (an
+// address outside, a pod with its namespace's labels), one policy at a time.
 func TestAllows(t *testing.T) {
 	web := Peer{Namespace: "app", Labels: map[string]string{"app": "web"}}
 	db := Peer{Namespace: "data", Labels: map[string]string{"app": "db"}}
