@@ -65,7 +65,7 @@ func TestValidateLimits(t *testing.T) {
 // TestReadCredentialsSources: a credential says where it came from (its file, or the Secret
 // when it came without one, as in KRM mode), and a missing token is called missing.
 func TestReadCredentialsSources(t *testing.T) {
-	secret := "apiVersion: v1\nkind: Secret\nmetadata: {name: r, annotations: {meshgen.dev/credentials-for: a}}\n"
+	secret := "apiVersion: v1\nkind: Secret\nmetadata: {name: r, annotations: {meshgen.dev/credentials-for: a, config.kubernetes.io/local-config: \"true\"}}\n"
 	for file, want := range map[string]string{"creds.yaml": "creds.yaml", "": "Secret r"} {
 		d := parseOne(t, secret+"stringData: {token: t}\n")
 		d.File = file

@@ -2,6 +2,7 @@ package api
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -77,26 +78,28 @@ func TestErrorsSort(t *testing.T) {
 
 // TestDefault: every default fills an empty field and leaves a set one alone.
 func TestDefault(t *testing.T) {
-	f := false
-	set := MeshConfig{Metadata: Metadata{Name: "m"}, Spec: Spec{
-		MeshID: "mesh", Istio: Istio{Hub: "hub", Profile: "minimal"}, ControlPlane: ControlPlane{Namespace: "cp"},
-		Rancher: &Rancher{Project: "p", DisplayName: "P"}, RemoteSecrets: RemoteSecrets{Mode: RemoteSecretsNone},
-		Trust: Trust{Mode: "x"}, NetworkPolicies: NetworkPolicies{Enabled: &f, APIServerPorts: []int{443}},
-		Services: []Service{{Protocol: "grpc"}},
-	}}
-	c := set
-	c.Spec.Rancher = &Rancher{Project: "p", DisplayName: "P"}
-	Default(&c)
-	if !reflect.DeepEqual(c, set) {
-		t.Errorf("Default changed set fields:\n%+v\nwant\n%+v", c, set)
-	}
 	empty := MeshConfig{Metadata: Metadata{Name: "m"}, Spec: Spec{Rancher: &Rancher{Project: "p"}, Services: []Service{{}}}}
 	Default(&empty)
 	s := empty.Spec
 	if s.MeshID != "m" || s.Istio.Hub != DefaultHub || s.Istio.Profile != DefaultProfile || s.ControlPlane.Namespace != DefaultNamespace ||
 		s.Rancher.DisplayName != "p" || s.RemoteSecrets.Mode != RemoteSecretsInline || s.Trust.Mode != TrustExternal ||
-		s.NetworkPolicies.Enabled == nil || !*s.NetworkPolicies.Enabled || !reflect.DeepEqual(s.NetworkPolicies.APIServerPorts, []int{DefaultAPIServerPort}) ||
+		s.NetworkPolicies.Enabled == nil || !*s.NetworkPolicies.Enabled || !slices.Contains(s.NetworkPolicies.APIServerPorts, DefaultAPIServerPort) ||
 		s.Services[0].Protocol != DefaultProtocol {
 		t.Errorf("defaults not filled: %+v", s)
+	}
+	// Everything set, to other values than the defaults: Default keeps them all.
+	f := false
+	set := empty
+	set.Spec.MeshID, set.Spec.Istio.Hub, set.Spec.Istio.Profile, set.Spec.ControlPlane.Namespace = "mesh", "hub", "minimal", "cp"
+	set.Spec.Rancher = &Rancher{Project: "p", DisplayName: "P"}
+	set.Spec.RemoteSecrets.Mode, set.Spec.Trust.Mode = RemoteSecretsNone, "x"
+	set.Spec.NetworkPolicies.Enabled, set.Spec.NetworkPolicies.APIServerPorts = &f, []int{7443}
+	set.Spec.Services = []Service{{Protocol: "grpc"}}
+	c := set
+	c.Spec.Rancher = &Rancher{Project: "p", DisplayName: "P"}
+	c.Spec.Services = []Service{{Protocol: "grpc"}}
+	Default(&c)
+	if !reflect.DeepEqual(c, set) {
+		t.Errorf("Default changed set fields:\n%+v\nwant\n%+v", c, set)
 	}
 }

@@ -45,14 +45,15 @@ func set(v reflect.Value, index []int, s string) {
 }
 
 // TestEveryQuantityValidated: each quantity field, set to something Kubernetes would refuse,
-// gives an error at its own path, and a valid quantity there none.
+// gives an error at its own path, and a valid quantity there none (64Gi: above what istiod
+// requests, which a limit must not be below).
 func TestEveryQuantityValidated(t *testing.T) {
 	n := 0
 	quantityFields(reflect.TypeOf(MeshConfig{}), "", func(path string, index []int) {
 		n++
 		t.Run(path, func(t *testing.T) {
 			c, cs := baseConfig(t)
-			set(reflect.ValueOf(c).Elem(), index, "250m")
+			set(reflect.ValueOf(c).Elem(), index, "64Gi")
 			if es := Validate(c, cs); es != nil {
 				t.Fatalf("a valid quantity refused: %v", es)
 			}
