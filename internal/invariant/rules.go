@@ -19,7 +19,7 @@ import (
 var Rules = []Rule{
 	{"marks", "every object is labelled managed-by meshgen and annotated with its mesh, so a later render finds it", marks},
 	{"identity", "every cluster ID, network and mesh ID in a cluster's objects is that cluster's own", identity},
-	{"remote-secrets", "with inline remote secrets each cluster has exactly one for every peer, pointing at the peer's API server, none for itself", remoteSecrets},
+	{"remote-secrets", "with inline or external-secrets remote secrets each cluster has exactly one for every peer, pointing at the peer's API server, none for itself", remoteSecrets},
 	{"weights", "every route of a service's mesh and ingress VirtualServices splits by the MeshConfig's weights per subset, zero-weight versions included, and every version has its subset", weights},
 	{"certificates", "each TLS host's Certificate sits in the ingress gateway's namespace, its secret is the Gateway's credentialName, its issuer exists; no other serving Certificate", certificates},
 	{"common-name", "no Certificate's commonName is over 64 bytes (X.509), and a serving certificate's commonName is one of its dnsNames", commonName},
@@ -124,14 +124,25 @@ func identity(m *Mesh, r *report) {
 }
 
 func remoteSecrets(m *Mesh, r *report) {
-	inline := m.Config.Spec.RemoteSecrets.Mode == api.RemoteSecretsInline
+	mode := m.Config.Spec.RemoteSecrets.Mode
+	written := mode == api.RemoteSecretsInline || mode == api.RemoteSecretsExternalSecret
 	for _, cl := range m.clusters() {
 		got := map[string]int{}
-		for _, o := range m.in(cl.Name, "Secret") {
-			if str(o.Doc, "metadata", "labels", "istio/multiCluster") != "true" {
+		for _, o := range m.in(cl.Name, "") {
+			// A remote secret as written (Secret), or as an ExternalSecret's template.
+			meta, kubeconfig := at(o.Doc, "metadata"), func(peer string) string { return secretData(o.Doc, peer) }
+			switch o.kind() {
+			case "Secret":
+			case "ExternalSecret":
+				meta = at(o.Doc, "spec", "target", "template", "metadata")
+				kubeconfig = func(peer string) string { return str(o.Doc, "spec", "target", "template", "data", peer) }
+			default:
 				continue
 			}
-			peer := str(o.Doc, "metadata", "annotations", "networking.istio.io/cluster")
+			if str(meta, "labels", "istio/multiCluster") != "true" {
+				continue
+			}
+			peer := str(meta, "annotations", "networking.istio.io/cluster")
 			got[peer]++
 			if o.namespace() != m.cp() {
 				r.add(cl.Name, "%s: not in the control-plane namespace", o.id())
@@ -142,13 +153,13 @@ func remoteSecrets(m *Mesh, r *report) {
 					want = p.APIServer
 				}
 			}
-			if s := kubeconfigServer(o.Doc, peer); s != want || want == "" {
+			if s := kubeconfigServer(kubeconfig(peer)); s != want || want == "" {
 				r.add(cl.Name, "%s for %q points at %q, want %q", o.id(), peer, s, want)
 			}
 		}
 		for _, p := range m.clusters() {
 			want := 0
-			if inline && p.Name != cl.Name {
+			if written && p.Name != cl.Name {
 				want = 1
 			}
 			if got[p.Name] != want {
@@ -162,13 +173,17 @@ func remoteSecrets(m *Mesh, r *report) {
 	}
 }
 
-// kubeconfigServer is the server of the kubeconfig a remote secret holds under key.
-func kubeconfigServer(doc map[string]any, key string) string {
-	kc := str(doc, "stringData", key)
-	if kc == "" {
-		b, _ := base64.StdEncoding.DecodeString(str(doc, "data", key))
-		kc = string(b)
+// secretData is a Secret's value under key, from stringData or data.
+func secretData(doc map[string]any, key string) string {
+	if s := str(doc, "stringData", key); s != "" {
+		return s
 	}
+	b, _ := base64.StdEncoding.DecodeString(str(doc, "data", key))
+	return string(b)
+}
+
+// kubeconfigServer is the server of a kubeconfig's current context.
+func kubeconfigServer(kc string) string {
 	var c map[string]any
 	if err := yaml.Unmarshal([]byte(kc), &c); err != nil {
 		return ""

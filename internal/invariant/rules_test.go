@@ -122,6 +122,10 @@ func TestRulesCatch(t *testing.T) {
 		{"remote-secrets", "pointing at itself", "three-sites", func(t *testing.T, m *invariant.Mesh) {
 			m.Config.Spec.Clusters[1].APIServer = "https://elsewhere.example.com"
 		}},
+		{"remote-secrets", "an ExternalSecret pointing at the wrong server", "external-secrets", func(t *testing.T, m *invariant.Mesh) {
+			d := get(doc(t, m, "hel/istio-system_externalsecret_istio-remote-secret-osl.yaml"), "spec", "target", "template", "data").(map[string]any)
+			d["osl"] = strings.ReplaceAll(d["osl"].(string), "osl.k8s.example.com", "elsewhere.example.com")
+		}},
 		{"weights", "first version's weight everywhere", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
 			get(doc(t, m, c1+"sample_virtualservice_helloworld.yaml"), "spec", "http", 0, "route", 1).(map[string]any)["weight"] = 10.0
 		}},
@@ -177,7 +181,7 @@ func TestRulesCatch(t *testing.T) {
 			m.Files[".meshgen"] = bytes.Replace(m.Files[".meshgen"], []byte("fra/kustomization.yaml\n"), nil, 1)
 		}},
 	}
-	for _, ex := range []string{"mcsps-test", "three-sites"} {
+	for _, ex := range []string{"mcsps-test", "three-sites", "external-secrets"} {
 		for _, v := range invariant.Check(golden(t, ex)) {
 			t.Errorf("golden %s: %v", ex, v)
 		}
