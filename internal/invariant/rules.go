@@ -157,6 +157,13 @@ func remoteSecrets(m *Mesh, r *report) {
 				r.add(cl.Name, "%s for %q points at %q, want %q", o.id(), peer, s, want)
 			}
 		}
+		// The source side: the reader account whose token the peers use, in every cluster
+		// that has peers, whatever the mode.
+		if len(m.clusters()) > 1 && !slices.ContainsFunc(m.in(cl.Name, "ServiceAccount"), func(o Object) bool {
+			return o.name() == "istio-reader-service-account" && o.namespace() == m.cp()
+		}) {
+			r.add(cl.Name, "no ServiceAccount %s/istio-reader-service-account for the peers to read with", m.cp())
+		}
 		for _, p := range m.clusters() {
 			want := 0
 			if written && p.Name != cl.Name {

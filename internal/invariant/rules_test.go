@@ -122,6 +122,18 @@ func TestRulesCatch(t *testing.T) {
 		{"remote-secrets", "pointing at itself", "three-sites", func(t *testing.T, m *invariant.Mesh) {
 			m.Config.Spec.Clusters[1].APIServer = "https://elsewhere.example.com"
 		}},
+		{"remote-secrets", "no reader account", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			var keep []invariant.Object
+			for _, o := range m.Objects {
+				if o.File != c1+"istio-system_serviceaccount_istio-reader-service-account.yaml" {
+					keep = append(keep, o)
+				}
+			}
+			if len(keep) == len(m.Objects) {
+				t.Fatal("no reader account in the golden tree")
+			}
+			m.Objects = keep
+		}},
 		{"remote-secrets", "an ExternalSecret pointing at the wrong server", "external-secrets", func(t *testing.T, m *invariant.Mesh) {
 			d := get(doc(t, m, "hel/istio-system_externalsecret_istio-remote-secret-osl.yaml"), "spec", "target", "template", "data").(map[string]any)
 			d["osl"] = strings.ReplaceAll(d["osl"].(string), "osl.k8s.example.com", "elsewhere.example.com")
