@@ -1,0 +1,36 @@
+package api
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFailoverLimits: the failover limits are inclusive (63-byte values and names, a
+// 253-byte key prefix), and a version without traffic gets no warning for running in one
+// cluster.
+func TestFailoverLimits(t *testing.T) {
+	prefix := strings.Repeat("p", 63) + "." + strings.Repeat("q", 63) + "." + strings.Repeat("r", 63) + "." + strings.Repeat("s", 61)
+	for name, mutate := range map[string]func(*MeshConfig){
+		"region of 63": func(c *MeshConfig) { c.Spec.Clusters[1].Region = strings.Repeat("r", 63) },
+		"priority value of 63": func(c *MeshConfig) {
+			c.Spec.Services[0].Failover.Priority = []string{"topology.istio.io/cluster=" + strings.Repeat("v", 63)}
+		},
+		"key name of 63":    func(c *MeshConfig) { c.Spec.Services[0].Failover.Priority = []string{strings.Repeat("n", 63)} },
+		"key prefix of 253": func(c *MeshConfig) { c.Spec.Services[0].Failover.Priority = []string{prefix + "/k"} },
+	} {
+		c, cs := failoverConfig(t)
+		mutate(c)
+		if es := Validate(c, cs); es != nil {
+			t.Errorf("%s refused: %v", name, es)
+		}
+	}
+	if len(prefix) != 253 {
+		t.Fatalf("prefix of %d", len(prefix))
+	}
+	c, _ := failoverConfig(t)
+	c.Spec.Services[0].Versions[0].Weight, c.Spec.Services[0].Versions[1].Weight = 0, 100
+	ws := failoverWarnings(c)
+	if len(ws) != 1 || ws[0].Path != "spec.services[0].versions[1].clusters" {
+		t.Errorf("want one warning, for v2 only: %v", ws)
+	}
+}
