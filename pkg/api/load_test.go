@@ -146,10 +146,11 @@ func TestDecodeNull(t *testing.T) {
 
 func TestIsCredentials(t *testing.T) {
 	for in, want := range map[string]bool{
-		"kind: Secret\nmetadata: {name: a, annotations: {meshgen.dev/credentials-for: a}}\n": true,
-		"kind: Secret\nmetadata: {name: a, annotations: {other: a}}\n":                       false,
-		"kind: Secret\nmetadata: {name: a}\n":                                                false,
-		base:                                                                                 false,
+		"kind: Secret\nmetadata: {name: a, annotations: {meshgen.dev/credentials-for: a}}\n":          true,
+		"kind: Secret\nmetadata: {name: a, annotations: {other: a}}\n":                                false,
+		"kind: Secret\nmetadata: {name: a, annotations: {other: a, meshgen.dev/credential-for: a}}\n": true,
+		"kind: Secret\nmetadata: {name: a}\n":                                                         false,
+		base:                                                                                          false,
 	} {
 		if got := IsCredentials(parseOne(t, in).Node); got != want {
 			t.Errorf("%.60q: %v, want %v", in, got, want)
