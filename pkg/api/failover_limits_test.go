@@ -34,3 +34,19 @@ func TestFailoverLimits(t *testing.T) {
 		t.Errorf("want one warning, for v2 only: %v", ws)
 	}
 }
+
+// TestMisspeltLimits: three slips are still a misspelling, four are not; squash keeps every
+// lower-case letter and digit, the ends of both ranges included.
+func TestMisspeltLimits(t *testing.T) {
+	for key, want := range map[string]bool{"meshgxn.dev/credxntials-fxr": true, "meshgxn.dev/credxntixls-fxr": false} {
+		if got := MisspeltCredentials([]string{key}) != ""; got != want {
+			t.Errorf("%s: misspelt %v, want %v", key, got, want)
+		}
+	}
+	if got := squash("A-z_0.9/a:Z"); got != "az09az" {
+		t.Errorf("squash: %q", got)
+	}
+	if got := editDistance("kitten", "sitting"); got != 3 {
+		t.Errorf("editDistance: %d", got)
+	}
+}
