@@ -49,4 +49,15 @@ func TestMisspeltLimits(t *testing.T) {
 	if got := editDistance("kitten", "sitting"); got != 3 {
 		t.Errorf("editDistance: %d", got)
 	}
+	// 64 bytes each are still measured; 65 count as far apart.
+	a64, b64 := strings.Repeat("a", 64), strings.Repeat("a", 63)+"b"
+	if got := editDistance(a64, b64); got != 1 {
+		t.Errorf("editDistance of 64-byte strings: %d", got)
+	}
+	if got := editDistance(b64, a64); got != 1 {
+		t.Errorf("editDistance of 64-byte strings, swapped: %d", got)
+	}
+	if got := editDistance(a64+"a", b64); got != 64 {
+		t.Errorf("editDistance of a 65-byte string: %d", got)
+	}
 }
