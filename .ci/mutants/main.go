@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -81,6 +82,7 @@ func main() {
 		f.Close()
 	}
 	used := map[string]bool{}
+	var ran []string // the packages reported on, for the stale check
 	fail := false
 	for _, arg := range flag.Args() {
 		pkg, p, ok := strings.Cut(arg, "=")
@@ -88,6 +90,7 @@ func main() {
 			fmt.Fprintf(os.Stderr, "want PKG=REPORT, got %s\n", arg)
 			os.Exit(2)
 		}
+		ran = append(ran, pkg+"/")
 		b, err := os.ReadFile(p)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -137,7 +140,7 @@ func main() {
 	}
 	var stale []string
 	for n := range known {
-		if !used[n] {
+		if !used[n] && slices.ContainsFunc(ran, func(p string) bool { return strings.HasPrefix(n, p) }) {
 			stale = append(stale, n)
 		}
 	}
