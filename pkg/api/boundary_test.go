@@ -38,6 +38,9 @@ func TestValidateLimits(t *testing.T) {
 		}, ""},
 		{"label key of 64", func(c *MeshConfig) { c.Spec.Namespaces[0].Labels = map[string]string{strings.Repeat("k", 64): "v"} }, "spec.namespaces[0].labels"},
 		{"label value of 64", func(c *MeshConfig) { c.Spec.Namespaces[0].Labels = map[string]string{"k": strings.Repeat("v", 64)} }, "spec.namespaces[0].labels.k"},
+		{"default request equal to the limit", func(c *MeshConfig) {
+			c.Spec.ControlPlane.LimitRange = &LimitRange{Default: Resources{CPU: "4", Memory: "8Gi"}, DefaultRequest: Resources{CPU: "4", Memory: "8Gi"}}
+		}, ""},
 		{"one cluster needs no apiServer", func(c *MeshConfig) {
 			c.Spec.Clusters = c.Spec.Clusters[:1]
 			c.Spec.Clusters[0].APIServer = ""
