@@ -9,7 +9,7 @@ import (
 func TestDNSEndpointFamilies(t *testing.T) {
 	in := input(2)
 	in.Config.Spec.Clusters[1].IngressAddress = "192.0.2.9"
-	eps := find(Generate(in), "c0", "DNSEndpoint", "")
+	eps := find(generate(in), "c0", "DNSEndpoint", "")
 	if len(eps) != 1 {
 		t.Fatalf("want one DNSEndpoint, got %d", len(eps))
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 
+	"sigs.k8s.io/yaml"
+
 	"github.com/meshgen/meshgen/internal/invariant"
 	"github.com/meshgen/meshgen/pkg/api"
 	"github.com/meshgen/meshgen/pkg/gen"
@@ -12,19 +14,32 @@ import (
 // generated is gen's output for in as the rules read it: each object's JSON, parsed.
 func generated(t *testing.T, in *api.Input) *invariant.Mesh {
 	t.Helper()
-	objs, err := gen.Render(in, "")
+	m := &invariant.Mesh{Config: in.Config}
+	err := gen.Each(in, "", func(f *gen.Folder) error {
+		for _, o := range f.Objects {
+			// Embedded documents (a remote secret's kubeconfig) are the output side's to
+			// encode; any YAML encoder serves the rules, which parse them back.
+			for _, d := range o.Docs() {
+				if d.YAML == nil {
+					y, err := yaml.Marshal(d.Value)
+					if err != nil {
+						return err
+					}
+					d.YAML = y
+				}
+			}
+			b, err := json.Marshal(o.Body)
+			if err != nil {
+				return err
+			}
+			if err := m.Add(o.Cluster, o.Path(), b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	m := &invariant.Mesh{Config: in.Config}
-	for _, o := range objs {
-		b, err := json.Marshal(o.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Add(o.Cluster, o.Path(), b); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return m
 }

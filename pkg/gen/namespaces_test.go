@@ -21,7 +21,7 @@ func TestControlPlaneNamespace(t *testing.T) {
 				in.Config.Spec.Clusters[i].RancherClusterID = ""
 			}
 		}
-		objs := Generate(in)
+		objs := generate(in)
 		ns := find(objs, "c1", "Namespace", "istio-system")[0].Body.(*namespace)
 		if got := ns.Annotations[nodeSelectorAnn]; got != "role=ingress,zone=b" {
 			t.Errorf("node selector %q", got)
@@ -36,7 +36,7 @@ func TestControlPlaneNamespace(t *testing.T) {
 	}
 	in := input(2)
 	in.Config.Spec.ControlPlane.NodeSelector = nil
-	objs := Generate(in)
+	objs := generate(in)
 	if _, ok := find(objs, "c0", "Namespace", "istio-system")[0].Body.(*namespace).Annotations[nodeSelectorAnn]; ok {
 		t.Error("node-selector annotation without a node selector")
 	}
@@ -55,7 +55,7 @@ func TestCommonNameLimit(t *testing.T) {
 		if es := api.Validate(in.Config, in.Creds); es != nil {
 			t.Fatal(es)
 		}
-		c := find(Generate(in), "c0", "Certificate", "")
+		c := find(generate(in), "c0", "Certificate", "")
 		if len(c) != 1 {
 			t.Fatalf("%d Certificates", len(c))
 		}
