@@ -106,6 +106,10 @@ type Cluster struct {
 	// topology.kubernetes.io/region and topology.kubernetes.io/zone labels, which Istio reads.
 	Region string `json:"region,omitempty"`
 	Zone   string `json:"zone,omitempty"`
+	// PodCIDRs are the cluster's pod address ranges. Clusters on one network reach each
+	// other's pods directly, and the NetworkPolicies admit the peers' pods by these ranges:
+	// required for a cluster that shares its network, when NetworkPolicies are written.
+	PodCIDRs []string `json:"podCIDRs,omitempty"`
 }
 
 // APIServerCASystem trusts the API server's certificate through the system roots (a Rancher

@@ -92,6 +92,7 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	validateControlPlane(&es, &s.ControlPlane)
 	validateLimitRange(&es, s)
 	clusters := validateClusters(&es, s)
+	validateNetworks(&es, s)
 	validateLocality(&es, s)
 	validateRancher(&es, s)
 	oneOf(&es, "spec.remoteSecrets.mode", s.RemoteSecrets.Mode, RemoteSecretsExternalSecret, RemoteSecretsInline, RemoteSecretsNone)
@@ -220,7 +221,6 @@ func validateClusters(es *Errors, s *Spec) map[string]bool {
 	if len(s.Clusters) == 0 {
 		es.add("spec.clusters", "at least one cluster is required")
 	}
-	networks := map[string]string{}
 	servers := map[string]string{}
 	for i, cl := range s.Clusters {
 		p := fmt.Sprintf("spec.clusters[%d]", i)
@@ -233,12 +233,8 @@ func validateClusters(es *Errors, s *Spec) map[string]bool {
 			}
 			known[cl.Name] = true
 		}
-		if name(es, p+".network", cl.Network, dnsLabel) {
-			if other, dup := networks[cl.Network]; dup {
-				es.add(p+".network", "duplicate network %q (already used by cluster %q): each cluster is its own network behind its east-west gateway", cl.Network, other)
-			}
-			networks[cl.Network] = cl.Name
-		}
+		// Clusters may share a network: validateNetworks checks what that needs.
+		name(es, p+".network", cl.Network, dnsLabel)
 		switch {
 		case cl.APIServer == "":
 			if s.RemoteSecrets.Mode != RemoteSecretsNone && len(s.Clusters) > 1 {

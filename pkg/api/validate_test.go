@@ -105,7 +105,21 @@ func TestValidate(t *testing.T) {
 		}, "spec.clusters[1].name", "reserved"},
 		{"duplicate cluster", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].Name = "a" }, "spec.clusters[1].name", `duplicate cluster "a"`},
 		{"network required", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].Network = "" }, "spec.clusters[0].network", "required"},
-		{"duplicate network", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].Network = "na" }, "spec.clusters[1].network", `duplicate network "na"`},
+		{"shared network without pod ranges", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[1].Network = "na" }, "spec.clusters[1].podCIDRs", `required: the cluster shares network "na" with "a"`},
+		{"shared network, one side without pod ranges", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Clusters[1].Network = "na"
+			c.Spec.Clusters[1].PodCIDRs = []string{"10.2.0.0/16"}
+		}, "spec.clusters[0].podCIDRs", `required: the cluster shares network "na" with "b"`},
+		{"pod range not a CIDR", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].PodCIDRs = []string{"10.1.0.0"} }, "spec.clusters[0].podCIDRs[0]", "CIDR notation"},
+		{"pod range with host bits", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].PodCIDRs = []string{"10.1.2.3/16"} }, "spec.clusters[0].podCIDRs[0]", "CIDR notation"},
+		{"pod ranges overlap on one network", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Clusters[1].Network = "na"
+			c.Spec.Clusters[0].PodCIDRs = []string{"10.1.0.0/16"}
+			c.Spec.Clusters[1].PodCIDRs = []string{"10.0.0.0/8"}
+		}, "spec.clusters[1].podCIDRs[0]", `overlaps spec.clusters[0].podCIDRs[0] (10.1.0.0/16) of cluster "a" on the same network "na"`},
+		{"pod ranges overlap within a cluster", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Clusters[0].PodCIDRs = []string{"10.1.0.0/16", "10.1.2.0/24"}
+		}, "spec.clusters[0].podCIDRs[1]", "overlaps spec.clusters[0].podCIDRs[0]"},
 		{"apiServer required", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].APIServer = "" }, "spec.clusters[0].apiServer", "required"},
 		{"apiServer http", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].APIServer = "http://a" }, "spec.clusters[0].apiServer", "https:// URL"},
 		{"apiServer port", func(c *MeshConfig, _ Credentials) { c.Spec.Clusters[0].APIServer = "https://a:99999" }, "spec.clusters[0].apiServer", "port"},
@@ -213,6 +227,32 @@ func TestValidate(t *testing.T) {
 			}
 			t.Errorf("want an error at %s containing %q, got %v", tt.path, tt.msg, es)
 		})
+	}
+}
+
+// TestValidateSharedNetwork: clusters may share a network, given their pod ranges (or no
+// NetworkPolicies); clusters on different networks may reuse pod ranges, as they never see
+// each other's pods.
+func TestValidateSharedNetwork(t *testing.T) {
+	c, cs := baseConfig(t)
+	c.Spec.Clusters[1].Network = "na"
+	c.Spec.Clusters[0].PodCIDRs = []string{"10.1.0.0/16"}
+	c.Spec.Clusters[1].PodCIDRs = []string{"10.2.0.0/16", "fd00:2::/64"}
+	if es := Validate(c, cs); es != nil {
+		t.Errorf("two clusters on one network with their pod ranges: %v", es)
+	}
+	c, cs = baseConfig(t)
+	c.Spec.Clusters[1].Network = "na"
+	off := false
+	c.Spec.NetworkPolicies.Enabled = &off
+	if es := Validate(c, cs); es != nil {
+		t.Errorf("two clusters on one network without NetworkPolicies need no pod ranges: %v", es)
+	}
+	c, cs = baseConfig(t)
+	c.Spec.Clusters[0].PodCIDRs = []string{"10.1.0.0/16"}
+	c.Spec.Clusters[1].PodCIDRs = []string{"10.1.0.0/16"}
+	if es := Validate(c, cs); es != nil {
+		t.Errorf("the same pod range on two networks: %v", es)
 	}
 }
 

@@ -114,8 +114,13 @@ func (g *gen) each(cluster string, done func() bool) {
 		g.issuers(cl)
 		g.install(cl).controlPlane(g, cl)
 		g.peerAuthentication(cl)
-		g.install(cl).eastWest(g, cl)
-		g.crossNetworkGateway(cl)
+		// East-west gateways join networks: on one network the pods reach each other
+		// directly, and there is none. With more, every cluster gets one, so every network
+		// has at least one.
+		if g.multiNetwork {
+			g.install(cl).eastWest(g, cl)
+			g.crossNetworkGateway(cl)
+		}
 		g.readerAccount(cl)
 		g.remoteSecrets(cl)
 		g.externalSecrets(cl)
@@ -175,10 +180,13 @@ type gen struct {
 	kubeconfigs map[string]*Doc
 	// specs holds the Istio specs that are the same in every cluster: see istioSpec.
 	specs map[specKey]*istioSpec
+	// multiNetwork: the mesh spans more than one network, so it has east-west gateways.
+	multiNetwork bool
 }
 
 func newGen(in *api.Input) *gen {
-	g := &gen{cfg: in.Config, creds: in.Creds, istioAPI: "v1beta1", kubeconfigs: map[string]*Doc{}, specs: map[specKey]*istioSpec{}}
+	g := &gen{cfg: in.Config, creds: in.Creds, istioAPI: "v1beta1", kubeconfigs: map[string]*Doc{}, specs: map[specKey]*istioSpec{},
+		multiNetwork: in.Config.Spec.MultiNetwork()}
 	if v, _ := api.ParseSemver(in.Config.Spec.Istio.Version); !v.Less(api.Semver{Major: 1, Minor: 22}) {
 		g.istioAPI = "v1"
 	}

@@ -103,6 +103,11 @@ type networkPolicyRule struct {
 type networkPolicyPeer struct {
 	PodSelector       *labelSelector `json:"podSelector,omitempty"`
 	NamespaceSelector *labelSelector `json:"namespaceSelector,omitempty"`
+	IPBlock           *ipBlock       `json:"ipBlock,omitempty"`
+}
+
+type ipBlock struct {
+	CIDR string `json:"cidr"`
 }
 
 type networkPolicyPort struct {

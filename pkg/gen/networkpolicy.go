@@ -32,7 +32,8 @@ const metadataName = "kubernetes.io/metadata.name"
 // networkPolicies opens what the mesh needs, workload by workload, under Rancher's project
 // network isolation or any default-deny: each Istio workload gets the ports it serves and
 // nothing else (istiod's plaintext xDS 15010 and debug 8080 stay closed to other namespaces),
-// and every mesh workload may call every mesh service.
+// and every mesh workload may call every mesh service, here or in a peer cluster: on another
+// network through the east-west gateways (15443), on the same network pod to pod.
 func (g *gen) networkPolicies(cl *api.Cluster) {
 	s := &g.cfg.Spec
 	if !*s.NetworkPolicies.Enabled {
@@ -47,6 +48,10 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 	istiod := inCP(istiodSelector)
 	svcPorts := g.servicePorts()
 	dnsRule := networkPolicyRule{Ports: dns()}
+	// The pods of the clusters on this network, which connect to the mesh's pods here
+	// directly and take their connections: known only by their address ranges.
+	peerPods := g.networkPeerPods(cl)
+	meshPods := append([]networkPolicyPeer{meshNamespaces}, peerPods...)
 
 	// The control-plane namespace is closed but for name lookups; each workload's own policy
 	// below opens what it serves and calls. Policies add up, so this one only isolates.
@@ -70,25 +75,33 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 	// load balancer Services (the seed lists both), and two owners would fight over them.
 
 	// The ingress gateway: its listeners and the load balancer's health check from anywhere;
-	// out to the mesh's services, here or through the other clusters' east-west gateways.
+	// out to the mesh's services, here, in the peers on this network, or through the other
+	// networks' east-west gateways.
 	np = g.policy(cp, "np-istio-ingress", labelSelector{MatchLabels: ingressSelector})
 	np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS, statusPort})}}, g.monitoring()...)
 	np.Spec.Egress = []networkPolicyRule{
-		{Ports: tcp(svcPorts), To: []networkPolicyPeer{meshNamespaces}},
+		{Ports: tcp(svcPorts), To: meshPods},
 		{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
-		{Ports: tcp([]int{mtlsPort})},
+	}
+	if g.multiNetwork {
+		np.Spec.Egress = append(np.Spec.Egress, networkPolicyRule{Ports: tcp([]int{mtlsPort})})
 	}
 	g.add(cl.Name, kNetworkPolicy, np)
 
-	// The east-west gateway: 15443 from the other clusters and the health check. Its 15012
-	// and 15017 serve only a primary-remote topology, which meshgen does not write.
-	np = g.policy(cp, "np-istio-eastwest", labelSelector{MatchLabels: eastWestSelector})
-	np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{mtlsPort, statusPort})}}, g.monitoring()...)
-	np.Spec.Egress = []networkPolicyRule{
-		{Ports: tcp(svcPorts), To: []networkPolicyPeer{meshNamespaces}},
-		{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
+	// The east-west gateway, where the mesh has one: 15443 from the other networks and the
+	// health check; out to the versions on its network, here or in a peer. Its 15012 and
+	// 15017 serve only a primary-remote topology, which meshgen does not write.
+	gateways := []networkPolicyPeer{inCP(ingressSelector)}
+	if g.multiNetwork {
+		np = g.policy(cp, "np-istio-eastwest", labelSelector{MatchLabels: eastWestSelector})
+		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{mtlsPort, statusPort})}}, g.monitoring()...)
+		np.Spec.Egress = []networkPolicyRule{
+			{Ports: tcp(svcPorts), To: meshPods},
+			{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
+		}
+		g.add(cl.Name, kNetworkPolicy, np)
+		gateways = append(gateways, inCP(eastWestSelector))
 	}
-	g.add(cl.Name, kNetworkPolicy, np)
 
 	// The egress gateway, which only the demo profile installs: the mesh's workloads may send
 	// through it, and it may go anywhere, which is its job. Without a policy of its own the
@@ -102,22 +115,37 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 		exits = append(exits, inCP(egressSelector))
 	}
 
-	gateways := []networkPolicyPeer{inCP(ingressSelector), inCP(eastWestSelector)}
 	for _, svc := range s.Services {
 		np := g.policy(svc.Namespace, "np-"+svc.Name, labelSelector{MatchLabels: map[string]string{"app": svc.Name}})
-		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{svc.Port}), From: append([]networkPolicyPeer{meshNamespaces}, gateways...)}}, g.monitoring()...)
+		from := append(append([]networkPolicyPeer{meshNamespaces}, gateways...), peerPods...)
+		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{svc.Port}), From: from}}, g.monitoring()...)
 		np.Spec.Egress = []networkPolicyRule{
-			{Ports: tcp(svcPorts), To: []networkPolicyPeer{meshNamespaces}},
+			{Ports: tcp(svcPorts), To: meshPods},
 			{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
 			// The mesh's public hosts, called from inside: the load balancer hands them to the
 			// ingress gateway's listeners; and the egress gateway, where there is one.
 			{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS}), To: exits},
-			// The other clusters' versions, through their east-west gateways' addresses.
-			{Ports: tcp([]int{mtlsPort})},
-			dnsRule,
 		}
+		if g.multiNetwork {
+			// The other networks' versions, through their east-west gateways' addresses.
+			np.Spec.Egress = append(np.Spec.Egress, networkPolicyRule{Ports: tcp([]int{mtlsPort})})
+		}
+		np.Spec.Egress = append(np.Spec.Egress, dnsRule)
 		g.add(cl.Name, kNetworkPolicy, np)
 	}
+}
+
+// networkPeerPods are the pod ranges of the other clusters on cl's network, in the order of
+// spec.clusters: validation requires them when NetworkPolicies are written. A cluster's
+// pods are no pods to a NetworkPolicy of another cluster, only addresses.
+func (g *gen) networkPeerPods(cl *api.Cluster) []networkPolicyPeer {
+	var ps []networkPolicyPeer
+	for _, p := range g.cfg.Spec.NetworkPeers(cl) {
+		for _, c := range p.PodCIDRs {
+			ps = append(ps, networkPolicyPeer{IPBlock: &ipBlock{CIDR: c}})
+		}
+	}
+	return ps
 }
 
 // monitoring is the rule that lets the configured monitoring namespace scrape a sidecar or

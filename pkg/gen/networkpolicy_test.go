@@ -3,8 +3,11 @@ package gen
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -14,32 +17,52 @@ import (
 )
 
 // policyInput is a mesh with an HTTP service, a tcp service in another namespace that runs in
-// one cluster only, and a monitoring namespace.
-func policyInput() *api.Input {
-	in := input(2)
+// one cluster only, and a monitoring namespace, on two clusters with a network each.
+func policyInput() *api.Input { return networkInput("net-c0", "net-c1") }
+
+// networkInput is policyInput with a cluster per network given, networks repeated for
+// clusters that share one; cluster ci has the pod range 10.i.0.0/16.
+func networkInput(networks ...string) *api.Input {
+	in := input(len(networks))
 	s := &in.Config.Spec
+	for i, n := range networks {
+		s.Clusters[i].Network = n
+		s.Clusters[i].PodCIDRs = []string{fmt.Sprintf("10.%d.0.0/16", i+1)}
+	}
 	s.Namespaces = append(s.Namespaces, api.Namespace{Name: "data"})
 	s.Services = append(s.Services, api.Service{Name: "db", Namespace: "data", Port: 5432, Protocol: api.ProtocolTCP,
 		Versions: []api.Version{{Name: "v1", Weight: 100, Clusters: []string{"c1"}}}})
 	s.NetworkPolicies.MonitoringNamespace = "monitoring"
+	if es := api.Validate(in.Config, in.Creds); es != nil {
+		panic(es)
+	}
 	return in
+}
+
+// topologies are the meshes the flow tests run on: a network per cluster, one network for
+// all, and two clusters sharing a network beside a third.
+var topologies = map[string]func() *api.Input{
+	"network per cluster": policyInput,
+	"one network":         func() *api.Input { return networkInput("net", "net", "net") },
+	"mixed":               func() *api.Input { return networkInput("net-a", "net-a", "net-b") },
 }
 
 // world is one cluster as the NetworkPolicies see it: its policies and the endpoints of every
 // flow the mesh needs.
 type world struct {
-	policies  netpol.Cluster
-	istiod    netpol.Endpoint
-	ingress   netpol.Endpoint
-	eastWest  netpol.Endpoint
-	apps      []netpol.Endpoint // one pod per version that runs here
-	appPorts  map[string]int    // service port by pod name
-	dns       netpol.Endpoint
-	prom      netpol.Endpoint
-	stranger  netpol.Endpoint // a pod in a namespace outside the mesh
-	apiServer netpol.Endpoint // the local API server, outside the pod network
-	internet  netpol.Endpoint
-	node      netpol.Endpoint
+	policies    netpol.Cluster
+	istiod      netpol.Endpoint
+	ingress     netpol.Endpoint
+	eastWest    netpol.Endpoint // only when hasEastWest: the mesh spans networks
+	hasEastWest bool
+	apps        []netpol.Endpoint // one pod per version that runs here
+	appPorts    map[string]int    // service port by pod name
+	dns         netpol.Endpoint
+	prom        netpol.Endpoint
+	stranger    netpol.Endpoint // a pod in a namespace outside the mesh
+	apiServer   netpol.Endpoint // the local API server, outside the pod network
+	internet    netpol.Endpoint
+	node        netpol.Endpoint
 }
 
 func newWorld(t *testing.T, in *api.Input, cl string, objs []Object) *world {
@@ -80,6 +103,7 @@ func newWorld(t *testing.T, in *api.Input, cl string, objs []Object) *world {
 	w.istiod = pod("istiod", cp, map[string]string{"app": "istiod", "istio": "pilot"})
 	w.ingress = pod("ingressgateway", cp, map[string]string{"app": "istio-ingressgateway", "istio": "ingressgateway"})
 	w.eastWest = pod("eastwestgateway", cp, map[string]string{"app": "istio-eastwestgateway", "istio": "eastwestgateway"})
+	w.hasEastWest = len(in.Config.Spec.Networks()) > 1
 	for _, svc := range in.Config.Spec.Services {
 		for _, v := range svc.Versions {
 			for _, c := range v.Clusters {
@@ -106,13 +130,22 @@ func (w *world) needed(in *api.Input, cl string) []netpol.Flow {
 	add := func(from, to netpol.Endpoint, port int, proto string) {
 		fs = append(fs, netpol.Flow{From: from, To: to, Port: port, Protocol: proto})
 	}
-	mesh := append([]netpol.Endpoint{w.istiod, w.ingress, w.eastWest}, w.apps...)
-	for _, p := range mesh {
+	gateways := []netpol.Endpoint{w.ingress}
+	if w.hasEastWest {
+		gateways = append(gateways, w.eastWest)
+	}
+	for _, p := range append(append([]netpol.Endpoint{w.istiod}, gateways...), w.apps...) {
 		add(p, w.dns, 53, "UDP") // DNS
 		add(p, w.dns, 53, "TCP")
 	}
-	for _, p := range append([]netpol.Endpoint{w.ingress, w.eastWest}, w.apps...) {
+	for _, p := range append(slices.Clone(gateways), w.apps...) {
 		add(p, w.istiod, 15012, "") // sidecar and gateways -> istiod: xDS, certificates
+	}
+	var me api.Cluster
+	for _, c := range in.Config.Spec.Clusters {
+		if c.Name == cl {
+			me = c
+		}
 	}
 	add(w.apiServer, w.istiod, 15017, "") // API server -> injection and validation webhooks
 	add(w.prom, w.istiod, 15014, "")
@@ -130,12 +163,29 @@ func (w *world) needed(in *api.Input, cl string) []netpol.Flow {
 		}
 		remote := netpol.Endpoint{Name: c.Name + "-apiserver", IP: "198.51.100.7"}
 		add(w.istiod, remote, port, "")
-		eastWest := netpol.Endpoint{Name: c.Name + "-eastwestgateway", IP: "198.51.100.8"}
-		for _, a := range w.apps {
-			add(a, eastWest, 15443, "") // app -> a version in the other cluster
+		if c.Network != me.Network {
+			eastWest := netpol.Endpoint{Name: c.Name + "-eastwestgateway", IP: "198.51.100.8"}
+			for _, a := range w.apps {
+				add(a, eastWest, 15443, "") // app -> a version in the other cluster
+			}
+			add(w.ingress, eastWest, 15443, "")
+			add(eastWest, w.eastWest, 15443, "") // the other cluster's sidecars -> our versions
+			continue
 		}
-		add(w.ingress, eastWest, 15443, "")
-		add(eastWest, w.eastWest, 15443, "") // the other cluster's sidecars -> our versions
+		// A peer on this network: its pods (sidecars and gateways) and ours call each
+		// other directly, at pod addresses this cluster knows nothing else of.
+		peer := netpol.Endpoint{Name: c.Name + "-pod", IP: netip.MustParsePrefix(c.PodCIDRs[0]).Addr().Next().String()}
+		for _, svc := range in.Config.Spec.Services {
+			for _, p := range gateways {
+				add(p, peer, svc.Port, "") // our gateways -> a version there
+			}
+			for _, a := range w.apps {
+				add(a, peer, svc.Port, "") // app -> a version there
+			}
+		}
+		for _, a := range w.apps {
+			add(peer, a, w.appPorts[a.Name], "") // its sidecars and gateways -> our versions
+		}
 	}
 	for _, a := range w.apps {
 		for _, b := range w.apps {
@@ -144,7 +194,9 @@ func (w *world) needed(in *api.Input, cl string) []netpol.Flow {
 		add(w.ingress, a, w.appPorts[a.Name], "") // gateways -> apps
 		add(a, w.ingress, 8443, "")               // app -> a public host of the mesh, after the load balancer
 		add(a, w.ingress, 8080, "")
-		add(w.eastWest, a, w.appPorts[a.Name], "")
+		if w.hasEastWest {
+			add(w.eastWest, a, w.appPorts[a.Name], "")
+		}
 		add(w.node, a, 15020, "") // kubelet probes, rewritten to the sidecar's port
 		add(w.node, a, 15021, "")
 		add(w.prom, a, 15020, "")
@@ -153,9 +205,11 @@ func (w *world) needed(in *api.Input, cl string) []netpol.Flow {
 	for _, p := range []int{8080, 8443, 15021} {
 		add(w.internet, w.ingress, p, "") // clients and the load balancer's health check
 	}
-	add(w.internet, w.eastWest, 15021, "")
 	add(w.prom, w.ingress, 15090, "")
-	add(w.prom, w.eastWest, 15090, "")
+	if w.hasEastWest {
+		add(w.internet, w.eastWest, 15021, "")
+		add(w.prom, w.eastWest, 15090, "")
+	}
 	return fs
 }
 
@@ -170,11 +224,19 @@ func (w *world) forbidden() []netpol.Flow {
 		add(from, w.istiod, 8080)  // debug
 	}
 	add(w.internet, w.istiod, 15012)
-	add(w.internet, w.eastWest, 15012) // primary-remote only
-	add(w.internet, w.eastWest, 15017)
 	add(w.istiod, w.internet, 80)
 	add(w.ingress, w.internet, 443)
-	add(w.eastWest, w.internet, 443)
+	if w.hasEastWest {
+		add(w.internet, w.eastWest, 15012) // primary-remote only
+		add(w.internet, w.eastWest, 15017)
+		add(w.eastWest, w.internet, 443)
+	} else {
+		// One network: nothing crosses networks, so nothing goes out on 15443.
+		add(w.ingress, w.internet, 15443)
+		for _, a := range w.apps {
+			add(a, w.internet, 15443)
+		}
+	}
 	for _, a := range w.apps {
 		add(w.stranger, a, w.appPorts[a.Name])
 		add(w.internet, a, w.appPorts[a.Name])
@@ -190,21 +252,44 @@ func (w *world) forbidden() []netpol.Flow {
 // TestNetworkPolicyFlows: every flow the mesh needs passes the generated NetworkPolicies, by
 // Kubernetes' semantics, and the listed forbidden flows do not.
 func TestNetworkPolicyFlows(t *testing.T) {
-	in := policyInput()
-	objs := generate(in)
-	for _, cl := range []string{"c0", "c1"} {
-		w := newWorld(t, in, cl, objs)
-		if len(w.policies) == 0 {
-			t.Fatalf("%s: no NetworkPolicies", cl)
-		}
-		for _, f := range w.needed(in, cl) {
-			if ok, why := w.policies.Allowed(f); !ok {
-				t.Errorf("%s: needed flow denied: %s (%s)", cl, f, why)
+	for name, topo := range topologies {
+		in := topo()
+		objs := generate(in)
+		for _, c := range in.Config.Spec.Clusters {
+			cl := c.Name
+			w := newWorld(t, in, cl, objs)
+			if len(w.policies) == 0 {
+				t.Fatalf("%s: %s: no NetworkPolicies", name, cl)
+			}
+			for _, f := range w.needed(in, cl) {
+				if ok, why := w.policies.Allowed(f); !ok {
+					t.Errorf("%s: %s: needed flow denied: %s (%s)", name, cl, f, why)
+				}
+			}
+			for _, f := range w.forbidden() {
+				if ok, why := w.policies.Allowed(f); ok {
+					t.Errorf("%s: %s: forbidden flow allowed: %s (%s)", name, cl, f, why)
+				}
 			}
 		}
-		for _, f := range w.forbidden() {
-			if ok, why := w.policies.Allowed(f); ok {
-				t.Errorf("%s: forbidden flow allowed: %s (%s)", cl, f, why)
+	}
+}
+
+// TestNetworkPolicyEastWestOnlyAcrossNetworks: the east-west gateway's policy, and 15443 in
+// any policy, exist exactly when the mesh spans networks.
+func TestNetworkPolicyEastWestOnlyAcrossNetworks(t *testing.T) {
+	for name, topo := range topologies {
+		in := topo()
+		want := len(in.Config.Spec.Networks()) > 1
+		for _, o := range generate(in) {
+			if o.Kind != "NetworkPolicy" {
+				continue
+			}
+			if o.Name == "np-istio-eastwest" && !want {
+				t.Errorf("%s: %s has %s without an east-west gateway", name, o.Cluster, o.Name)
+			}
+			if s := js(t, o.Body); strings.Contains(s, `"port":15443`) != want && o.Name != "np-istio" && o.Name != "np-istiod" {
+				t.Errorf("%s: %s/%s mentions 15443: %v, want %v", name, o.Cluster, o.Name, !want, want)
 			}
 		}
 	}
@@ -229,7 +314,12 @@ func TestNetworkPolicyMonitoringOff(t *testing.T) {
 // TestNetworkPolicyDerivedFlowsCatchGaps: the flow check is not vacuous. Removing any one
 // generated policy rule must make some needed flow fail or some forbidden flow pass.
 func TestNetworkPolicyDerivedFlowsCatchGaps(t *testing.T) {
-	in := policyInput()
+	for name, topo := range topologies {
+		t.Run(name, func(t *testing.T) { catchGaps(t, topo()) })
+	}
+}
+
+func catchGaps(t *testing.T, in *api.Input) {
 	objs := generate(in)
 	w := newWorld(t, in, "c1", objs)
 	needed := w.needed(in, "c1")
