@@ -11,7 +11,9 @@ import (
 
 // Peer is one end of a connection: a pod, or an address outside the cluster.
 type Peer struct {
-	Outside   bool
+	Outside bool
+	// IP is an address outside the cluster's pods, such as a pod of a peer on its network.
+	IP        string
 	Namespace string
 	Labels    map[string]string
 }
@@ -42,6 +44,9 @@ func (m *Mesh) Allows(cluster string, src, dst Peer, proto string, port int) boo
 	end := func(p Peer) netpol.Endpoint {
 		if p.Outside {
 			return netpol.Endpoint{IP: outsideIP}
+		}
+		if p.IP != "" {
+			return netpol.Endpoint{IP: p.IP}
 		}
 		return netpol.Endpoint{Namespace: p.Namespace, NamespaceLabels: ns[p.Namespace], Labels: p.Labels}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"maps"
+	"net/netip"
 	"net/url"
 	"path"
 	"slices"
@@ -26,7 +27,8 @@ var Rules = []Rule{
 	{"injection", "with a revision, istio.io/rev selects injection everywhere and istio-injection nowhere; without, istio-injection: enabled on every mesh namespace", injection},
 	{"api-server-ports", "istiod may reach every cluster's API server at its URL's port (443 when none) and the configured local ports", apiServerPorts},
 	{"policy-ports", "every port a NetworkPolicy names has a number: an entry without one opens every port", policyPorts},
-	{"cross-network", "the east-west gateway accepts 15443 from outside the cluster, and every service's pods may send to 15443 outside it", crossNetwork},
+	{"cross-network", "with more than one network, every cluster's east-west gateway accepts 15443 from outside the cluster and every service's pods may send to 15443 outside it; on one network there is no east-west gateway, no cross-network Gateway, and nothing may send to 15443 outside", crossNetwork},
+	{"same-network", "the service pods of clusters on one network reach each other directly: each accepts its port from every peer's pod ranges on the network, and may call every service port there", sameNetwork},
 	{"rancher", "with Rancher, one Project per cluster in its cluster ID's namespace carries the MeshConfig's values, and the control-plane namespace names it", rancher},
 	{"kustomization", "each folder's kustomization.yaml lists exactly that folder's files, a Namespace before what lives in it; .meshgen lists every file", kustomization},
 }
@@ -475,14 +477,60 @@ func crossNetwork(m *Mesh, r *report) {
 	if len(m.clusters()) < 2 {
 		return
 	}
+	multi := m.Config.Spec.MultiNetwork()
 	for _, cl := range m.clusters() {
-		if !m.Allows(cl.Name, outside(), m.eastWestGateway(cl), "TCP", 15443) {
+		if !multi {
+			for _, o := range append(m.in(cl.Name, "Gateway"), m.in(cl.Name, "IstioOperator")...) {
+				if strings.Contains(fmt.Sprint(o.Doc["spec"]), "15443") || strings.Contains(fmt.Sprint(o.Doc["spec"]), "eastwestgateway") {
+					r.add(cl.Name, "%s: an east-west gateway on a mesh of one network", o.id())
+				}
+			}
+		}
+		if multi && !m.Allows(cl.Name, outside(), m.eastWestGateway(cl), "TCP", 15443) {
 			r.add(cl.Name, "the east-west gateway does not accept 15443 from the other networks")
 		}
 		for _, svc := range m.Config.Spec.Services {
 			for _, p := range servicePods(svc, cl.Name) {
-				if !m.Allows(cl.Name, p, outside(), "TCP", 15443) {
-					r.add(cl.Name, "%s/%s %s cannot reach the other networks' east-west gateways on 15443", svc.Namespace, svc.Name, p.Labels["version"])
+				if m.Allows(cl.Name, p, outside(), "TCP", 15443) != multi {
+					if multi {
+						r.add(cl.Name, "%s/%s %s cannot reach the other networks' east-west gateways on 15443", svc.Namespace, svc.Name, p.Labels["version"])
+					} else {
+						r.add(cl.Name, "%s/%s %s may send to 15443 outside the cluster on a mesh of one network", svc.Namespace, svc.Name, p.Labels["version"])
+					}
+				}
+			}
+		}
+	}
+}
+
+// sameNetwork: a peer's pod, an address in its podCIDRs, calls this cluster's versions and is
+// called by them on the service ports. Only with NetworkPolicies: without, nothing is closed.
+func sameNetwork(m *Mesh, r *report) {
+	s := &m.Config.Spec
+	if s.NetworkPolicies.Enabled != nil && !*s.NetworkPolicies.Enabled {
+		return
+	}
+	for i := range s.Clusters {
+		cl := &s.Clusters[i]
+		for _, peer := range s.NetworkPeers(cl) {
+			for _, c := range peer.PodCIDRs {
+				pre, err := netip.ParsePrefix(c)
+				if err != nil {
+					r.add(cl.Name, "%s's pod range %q does not parse", peer.Name, c)
+					continue
+				}
+				pod := Peer{IP: pre.Addr().Next().String()}
+				for _, svc := range s.Services {
+					for _, p := range servicePods(svc, cl.Name) {
+						if !m.Allows(cl.Name, pod, p, "TCP", svc.Port) {
+							r.add(cl.Name, "%s/%s %s does not accept %d from %s's pods (%s)", svc.Namespace, svc.Name, p.Labels["version"], svc.Port, peer.Name, c)
+						}
+						for _, to := range s.Services {
+							if !m.Allows(cl.Name, p, pod, "TCP", to.Port) {
+								r.add(cl.Name, "%s/%s %s cannot call %s's pods (%s) on %d", svc.Namespace, svc.Name, p.Labels["version"], peer.Name, c, to.Port)
+							}
+						}
+					}
 				}
 			}
 		}

@@ -178,6 +178,19 @@ func TestRulesCatch(t *testing.T) {
 		{"cross-network", "15443 closed for a service", "three-sites", func(t *testing.T, m *invariant.Mesh) {
 			dropPort(t, m, "fra/shop_networkpolicy_np-checkout.yaml", "egress", 15443)
 		}},
+		{"cross-network", "15443 opened on one network", "single-network", func(t *testing.T, m *invariant.Mesh) {
+			np := doc(t, m, "dc1-a/flat_networkpolicy_np-api.yaml")
+			spec := get(np, "spec").(map[string]any)
+			spec["egress"] = append(spec["egress"].([]any), map[string]any{"ports": []any{map[string]any{"port": float64(15443), "protocol": "TCP"}}})
+		}},
+		{"same-network", "a peer's pod range left out of a service's ingress", "single-network", func(t *testing.T, m *invariant.Mesh) {
+			from := get(doc(t, m, "dc1-b/flat_networkpolicy_np-cache.yaml"), "spec", "ingress", 0).(map[string]any)
+			from["from"] = from["from"].([]any)[:len(from["from"].([]any))-1]
+		}},
+		{"same-network", "a peer's pod range left out of a service's egress", "single-network", func(t *testing.T, m *invariant.Mesh) {
+			to := get(doc(t, m, "dc1-c/flat_networkpolicy_np-api.yaml"), "spec", "egress", 0).(map[string]any)
+			to["to"] = to["to"].([]any)[:1]
+		}},
 		{"rancher", "Project's limits differ", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
 			get(doc(t, m, "rancher/c-pzk8b_project_istio.yaml"), "spec", "containerDefaultResourceLimit").(map[string]any)["limitsCpu"] = "2"
 		}},
@@ -193,7 +206,7 @@ func TestRulesCatch(t *testing.T) {
 			m.Files[".meshgen"] = bytes.Replace(m.Files[".meshgen"], []byte("fra/kustomization.yaml\n"), nil, 1)
 		}},
 	}
-	for _, ex := range []string{"mcsps-test", "three-sites", "external-secrets"} {
+	for _, ex := range []string{"mcsps-test", "three-sites", "external-secrets", "single-network"} {
 		for _, v := range invariant.Check(golden(t, ex)) {
 			t.Errorf("golden %s: %v", ex, v)
 		}
