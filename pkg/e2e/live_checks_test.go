@@ -170,20 +170,7 @@ func (m *liveMesh) evaluate() []result {
 			rs = append(rs, routeResult(c.name, "a sidecar in "+s.Namespace, d, err, s, h))
 			rs = append(rs, outlierResult(c.name, d, err, s))
 		}
-		// The far end of check 2's gateway endpoints: what arrives at this cluster's
-		// east-west gateway on 15443 for a version running here goes to its pods here.
-		ew, ewErr := m.eastWestProxy(c.name)
-		for _, s := range m.cfg.Spec.Services {
-			for _, v := range s.Versions {
-				if !contains(v.Clusters, c.name) {
-					continue
-				}
-				sni := fmt.Sprintf("outbound_.%d_.%s_.%s", s.Port, v.Name, host(s))
-				r := result{check: checkEndpoints, cluster: c.name, what: "the east-west gateway passes " + sni}
-				want := []string{net.JoinHostPort(m.podIP[s.Name+"/"+v.Name+"/"+c.name], strconv.Itoa(m.targetPort(s)))}
-				rs = append(rs, endpointResult(r, ew, ewErr, sni, want))
-			}
-		}
+		rs = append(rs, m.eastWestResults(c.name)...)
 		var ing *xdsDump
 		var ingErr error
 		for _, s := range m.cfg.Spec.Services {
@@ -196,6 +183,40 @@ func (m *liveMesh) evaluate() []result {
 			for _, h := range s.Ingress.Hosts {
 				rs = append(rs, routeResult(c.name, "the ingress gateway", ing, ingErr, s, h))
 			}
+		}
+	}
+	return rs
+}
+
+// eastWestResults is the far end of check 2's gateway endpoints, in a mesh of more than one
+// network: what arrives at the cluster's east-west gateway on 15443 for a version running
+// there goes to its pods there. On one network the installation has no east-west gateway.
+func (m *liveMesh) eastWestResults(cluster string) []result {
+	if !m.cfg.Spec.MultiNetwork() {
+		r := result{check: checkEndpoints, cluster: cluster, what: "no east-west gateway: the mesh has one network"}
+		var found []string
+		for _, g := range m.inst[cluster].gateways {
+			if g.service.labels("metadata")["topology.istio.io/network"] != "" || strings.Contains(g.name, "eastwest") {
+				found = append(found, g.namespace+"/"+g.name)
+			}
+		}
+		r.ok = len(found) == 0
+		if !r.ok {
+			r.detail = "the installation has " + strings.Join(found, ", ")
+		}
+		return []result{r}
+	}
+	var rs []result
+	ew, ewErr := m.eastWestProxy(cluster)
+	for _, s := range m.cfg.Spec.Services {
+		for _, v := range s.Versions {
+			if !contains(v.Clusters, cluster) {
+				continue
+			}
+			sni := fmt.Sprintf("outbound_.%d_.%s_.%s", s.Port, v.Name, host(s))
+			r := result{check: checkEndpoints, cluster: cluster, what: "the east-west gateway passes " + sni}
+			want := []string{net.JoinHostPort(m.podIP[s.Name+"/"+v.Name+"/"+cluster], strconv.Itoa(m.targetPort(s)))}
+			rs = append(rs, endpointResult(r, ew, ewErr, sni, want))
 		}
 	}
 	return rs

@@ -50,6 +50,50 @@ func TestLiveExpectedEndpoints(t *testing.T) {
 	}
 }
 
+// TestLiveExpectedEndpointsSharedNetwork: a version in a peer on the proxy's network is at its
+// pod IP, however many clusters share the network; on another network, at the gateway of the
+// cluster it runs in.
+func TestLiveExpectedEndpointsSharedNetwork(t *testing.T) {
+	s := api.Service{Name: "s", Namespace: "ns", Port: 80}
+	v := api.Version{Name: "v1", Clusters: []string{"a", "b", "c"}}
+	for _, tc := range []struct {
+		name     string
+		networks []string
+		proxy    string
+		want     string
+	}{
+		{"one network", []string{"n", "n", "n"}, "a", "10.0.1.1:80 10.0.2.1:80 10.0.3.1:80"},
+		{"one network", []string{"n", "n", "n"}, "c", "10.0.1.1:80 10.0.2.1:80 10.0.3.1:80"},
+		{"two share", []string{"n", "n", "nc"}, "b", "10.0.1.1:80 10.0.2.1:80 203.0.113.3:15443"},
+		{"two share", []string{"n", "n", "nc"}, "c", "10.0.3.1:80 203.0.113.1:15443 203.0.113.2:15443"},
+	} {
+		m := expectationsMesh("inline")
+		for i, n := range tc.networks {
+			m.cfg.Spec.Clusters[i].Network = n
+		}
+		got := strings.Join(m.wantEndpoints(s, v, tc.proxy), " ")
+		if got != tc.want {
+			t.Errorf("%s, proxy in %s: want [%s], got [%s]", tc.name, tc.proxy, tc.want, got)
+		}
+	}
+}
+
+// TestLiveNoEastWestOnOneNetwork: on one network the check wants no east-west gateway in the
+// installation, and fails when there is one.
+func TestLiveNoEastWestOnOneNetwork(t *testing.T) {
+	m := expectationsMesh("inline")
+	for i := range m.cfg.Spec.Clusters {
+		m.cfg.Spec.Clusters[i].Network = "n"
+	}
+	if rs := m.eastWestResults("a"); len(rs) != 1 || rs[0].ok {
+		t.Errorf("an installation with an east-west gateway on one network: %v", rs)
+	}
+	m.inst["a"].gateways = m.inst["a"].gateways[1:]
+	if rs := m.eastWestResults("a"); len(rs) != 1 || !rs[0].ok {
+		t.Errorf("an installation without an east-west gateway on one network: %v", rs)
+	}
+}
+
 func TestLiveRouteVerdict(t *testing.T) {
 	s := api.Service{Name: "s", Namespace: "ns", Port: 80, Versions: []api.Version{{Name: "v1", Weight: 90}, {Name: "v2", Weight: 10}, {Name: "v3", Weight: 0}}}
 	h := host(s)

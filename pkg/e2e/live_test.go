@@ -172,10 +172,21 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 	} else {
 		fmt.Println("controls: remote secret removed, ca.crt replaced: not applicable (no peer runs a version, or remoteSecrets.mode none)")
 	}
-	if b != nil && m.remoteSecrets() && m.network(a.name) != m.network(b.name) {
+	if b != nil && m.remoteSecrets() && !m.cfg.Spec.MultiNetwork() {
+		// istiod filters endpoints by network only when the mesh has network gateways: on
+		// one network a pod's network label changes nothing it sends.
+		fmt.Println("control: network label of the peer's pods changed: not applicable (one network, no east-west gateway: istiod ignores the label)")
+	}
+	if b != nil && m.remoteSecrets() && m.cfg.Spec.MultiNetwork() {
 		// The injector labels every pod with the installation's network; istiod places an
 		// endpoint by that label before the namespace's. Relabelling the peer's pods is what
-		// a peer installed with the wrong network looks like.
+		// a peer installed with the wrong network looks like: on another network, the first
+		// cluster's (its versions show at their pod IPs instead of its gateway); on the same
+		// network, one of their own that no gateway reaches (its versions vanish).
+		wrong := m.network(a.name)
+		if wrong == m.network(b.name) {
+			wrong += "-elsewhere"
+		}
 		var nss []string
 		for _, s := range m.cfg.Spec.Services {
 			if !contains(nss, s.Namespace) {
@@ -188,8 +199,8 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 			}
 		}
 		cs = append(cs, control{
-			name: "network label of " + b.name + "'s pods changed to " + m.network(a.name), check: checkEndpoints, cluster: a.name, in: "a sidecar",
-			apply: func(t *testing.T) { relabel(t, func(string) string { return m.network(a.name) }) },
+			name: "network label of " + b.name + "'s pods changed to " + wrong, check: checkEndpoints, cluster: a.name, in: "a sidecar",
+			apply: func(t *testing.T) { relabel(t, func(string) string { return wrong }) },
 			undo:  func(t *testing.T) { relabel(t, func(ns string) string { return m.client[b.name+"/"+ns].network }) },
 		})
 	}
@@ -210,7 +221,7 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 	} else {
 		fmt.Println("control: cacerts under another root: not applicable (istiod mounts no Secret cacerts)")
 	}
-	if b != nil {
+	if b != nil && m.cfg.Spec.MultiNetwork() {
 		gw := m.outputFile(t, b.name, func(o object) bool {
 			return o.kind() == "Gateway" && strings.Contains(fmt.Sprint(o.get("spec", "servers")), "AUTO_PASSTHROUGH")
 		})
