@@ -7,7 +7,7 @@ const (
 	Kind       = "MeshConfig"
 )
 
-// MeshConfig describes one multi-primary, multi-network Istio mesh.
+// MeshConfig describes one multi-primary Istio mesh, on one network or several.
 type MeshConfig struct {
 	APIVersion string   `json:"apiVersion"`
 	Kind       string   `json:"kind"`
