@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/meshgen/meshgen/pkg/api"
 )
 
 var analyzeProblem = regexp.MustCompile(`(?m)^(Error|Warning) \[IST\d+\]`)
@@ -49,13 +51,18 @@ func TestIstioctlManifestGenerate(t *testing.T) {
 	istioctl := tool(t, "istioctl")
 	for _, ex := range exampleMeshes(t) {
 		tree := renderTree(t, ex)
+		// The control plane, and the east-west gateway when the mesh spans networks.
+		want := 1
+		if exampleConfig(t, ex).Spec.MultiNetwork() {
+			want = 2
+		}
 		for _, cl := range folders(t, tree) {
 			ops, _ := filepath.Glob(filepath.Join(tree, cl, "*_istiooperator_*.yaml"))
 			if cl == "rancher" {
 				continue
 			}
-			if len(ops) != 2 {
-				t.Fatalf("%s/%s: want 2 IstioOperators, got %d", ex, cl, len(ops))
+			if len(ops) != want {
+				t.Fatalf("%s/%s: want %d IstioOperators, got %d", ex, cl, want, len(ops))
 			}
 			ns, err := os.ReadFile(filepath.Join(tree, cl, "namespace_istio-system.yaml"))
 			if err != nil {
@@ -81,4 +88,29 @@ func TestIstioctlManifestGenerate(t *testing.T) {
 			}
 		}
 	}
+}
+
+// exampleConfig is an example's MeshConfig as decoded, before defaults and checks.
+func exampleConfig(t *testing.T, ex string) *api.MeshConfig {
+	t.Helper()
+	f := filepath.Join(repo, "examples", ex, "mesh.yaml")
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := api.ParseDocs(f, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		if v, k := api.KindOf(d.Node); v == api.APIVersion && k == api.Kind {
+			cfg, _, es := api.Decode(d.Node)
+			if len(es) > 0 || cfg == nil {
+				t.Fatalf("%s: %v", f, es)
+			}
+			return cfg
+		}
+	}
+	t.Fatalf("%s: no MeshConfig", f)
+	return nil
 }
