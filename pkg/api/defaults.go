@@ -21,7 +21,7 @@ func Default(c *MeshConfig) {
 		s.Istio.Hub = DefaultHub
 	}
 	if s.Istio.Installer == "" {
-		s.Istio.Installer = InstallerOperator
+		s.Istio.Installer = DefaultInstaller(s.Istio.Version)
 	}
 	if s.Istio.Profile == "" {
 		s.Istio.Profile = DefaultProfile

@@ -11,6 +11,7 @@ import (
 func failoverConfig(t *testing.T) (*MeshConfig, Credentials) {
 	c, cs := baseConfig(t)
 	c.Spec.Istio.Version = "1.24.0"
+	c.Spec.Istio.Installer = InstallerHelm
 	c.Spec.Clusters[0].Region, c.Spec.Clusters[0].Zone = "eu-central", "eu-central-1a"
 	c.Spec.Clusters[1].Region = "eu-west"
 	c.Spec.Services[0].Failover = &Failover{Priority: []string{LabelNetwork, LabelRegion}}

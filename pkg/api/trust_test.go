@@ -21,6 +21,7 @@ func TestTrustCertManagerVersions(t *testing.T) {
 	} {
 		c, cs := baseConfig(t)
 		c.Spec.Istio.Version = tc.version
+		c.Spec.Istio.Installer = DefaultInstaller(tc.version)
 		c.Spec.Trust.Mode = TrustCertManager
 		es := Validate(c, cs)
 		if tc.ok {
@@ -43,6 +44,7 @@ func TestTrustCertManagerVersions(t *testing.T) {
 func TestTrustRootIssuerName(t *testing.T) {
 	c, cs := baseConfig(t)
 	c.Spec.Istio.Version = "1.24.2"
+	c.Spec.Istio.Installer = InstallerHelm
 	c.Spec.Issuers[0].Name = RootCAName(c)
 	c.Spec.Services[0].Ingress.TLS.Issuer = RootCAName(c)
 	if es := Validate(c, cs); es != nil {

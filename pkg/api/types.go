@@ -52,9 +52,28 @@ type Istio struct {
 }
 
 // Installers of spec.istio.installer. gen has one installer for each.
-const InstallerOperator = "operator"
+const (
+	// InstallerOperator: IstioOperators that the in-cluster Istio operator installs (< 1.24).
+	InstallerOperator = "operator"
+	// InstallerHelm: the values of the base, istiod and gateway charts, and the helm commands.
+	InstallerHelm = "helm"
+	// InstallerIstioctl: IstioOperator files for istioctl install, not applied.
+	InstallerIstioctl = "istioctl"
+)
 
-var Installers = []string{InstallerOperator}
+var Installers = []string{InstallerHelm, InstallerIstioctl, InstallerOperator}
+
+// OperatorRemoved is the first Istio release without the in-cluster operator (istioctl
+// operator init is gone in 1.24.0); from it on the default installer is helm.
+var OperatorRemoved = Semver{1, 24, 0}
+
+// DefaultInstaller is the installer of a release: operator below OperatorRemoved, helm from it.
+func DefaultInstaller(version string) string {
+	if v, ok := ParseSemver(version); ok && v.Less(OperatorRemoved) {
+		return InstallerOperator
+	}
+	return InstallerHelm
+}
 
 type ControlPlane struct {
 	Namespace    string            `json:"namespace,omitempty"`

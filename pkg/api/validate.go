@@ -130,7 +130,12 @@ func validateIstio(es *Errors, ist *Istio) {
 		es.add("spec.istio.hub", "must be an image repository like docker.io/istio, got %q", ist.Hub)
 	}
 	oneOf(es, "spec.istio.profile", ist.Profile, Profiles...)
-	oneOf(es, "spec.istio.installer", ist.Installer, Installers...)
+	if oneOf(es, "spec.istio.installer", ist.Installer, Installers...) && ist.Installer == InstallerOperator {
+		if v, ok := ParseSemver(ist.Version); ok && !v.Less(OperatorRemoved) {
+			es.add("spec.istio.installer", "%q works below Istio %d.%d only: the in-cluster operator was removed in %d.%d.0 (istioctl operator init is gone), got spec.istio.version %q; use helm (the default from %d.%d) or istioctl",
+				ist.Installer, OperatorRemoved.Major, OperatorRemoved.Minor, OperatorRemoved.Major, OperatorRemoved.Minor, ist.Version, OperatorRemoved.Major, OperatorRemoved.Minor)
+		}
+	}
 	if ist.Revision != "" {
 		name(es, "spec.istio.revision", ist.Revision, dnsLabel)
 	}

@@ -69,6 +69,10 @@ func TestValidate(t *testing.T) {
 		{"hub", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Hub = "Docker Hub" }, "spec.istio.hub", "image repository"},
 		{"profile", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Profile = "demoo" }, "spec.istio.profile", "one of"},
 		{"revision", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Revision = "1.24" }, "spec.istio.revision", "DNS label"},
+		{"installer unknown", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Installer = "kubectl" }, "spec.istio.installer", "one of"},
+		{"operator on 1.24", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Istio.Version, c.Spec.Istio.Installer = "1.24.0", InstallerOperator
+		}, "spec.istio.installer", "removed in 1.24.0"},
 		{"cp namespace", func(c *MeshConfig, _ Credentials) { c.Spec.ControlPlane.Namespace = "Istio" }, "spec.controlPlane.namespace", "DNS label"},
 		{"node selector", func(c *MeshConfig, _ Credentials) {
 			c.Spec.ControlPlane.NodeSelector = map[string]string{"role": "in gress"}
@@ -506,6 +510,24 @@ func TestLimitRangeFitsProfile(t *testing.T) {
 		c.Spec.ControlPlane.LimitRange = tt.lr
 		if es := Validate(c, cs); es != nil {
 			t.Errorf("%s %+v: %v", tt.profile, *tt.lr, es)
+		}
+	}
+}
+
+// TestDefaultInstaller: operator below 1.24, helm from 1.24 on; an explicit installer stays.
+func TestDefaultInstaller(t *testing.T) {
+	for _, tc := range []struct{ version, set, want string }{
+		{"1.12.0", "", InstallerOperator},
+		{"1.23.6", "", InstallerOperator},
+		{"1.24.0", "", InstallerHelm},
+		{"1.31.0", "", InstallerHelm},
+		{"1.12.0", InstallerIstioctl, InstallerIstioctl},
+		{"1.31.0", InstallerIstioctl, InstallerIstioctl},
+	} {
+		c := &MeshConfig{Spec: Spec{Istio: Istio{Version: tc.version, Installer: tc.set}}}
+		Default(c)
+		if c.Spec.Istio.Installer != tc.want {
+			t.Errorf("version %s, installer %q: defaulted to %q, want %q", tc.version, tc.set, c.Spec.Istio.Installer, tc.want)
 		}
 	}
 }

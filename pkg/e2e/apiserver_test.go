@@ -152,6 +152,19 @@ func checkRendered(t *testing.T, c *kubeCluster, out string, rerender func(t *te
 	t.Helper()
 	folders := kustomizeFolders(t, out)
 	t.Logf("cluster folders: %s", strings.Join(folders, " "))
+	// What is applied is the kustomization's resources: never an installer's files (Helm
+	// values, istioctl's local-config IstioOperators, the README).
+	for _, f := range folders {
+		k, err := os.ReadFile(filepath.Join(out, f, "kustomization.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{"README.md", "helm/", "istioctl/"} {
+			if strings.Contains(string(k), bad) {
+				t.Errorf("%s/kustomization.yaml applies an installer file (%s):\n%s", f, bad, k)
+			}
+		}
+	}
 	for _, f := range folders {
 		t.Run("dry-run/"+f, func(t *testing.T) {
 			c.dryRun(t, filepath.Join(out, f))

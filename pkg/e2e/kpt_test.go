@@ -226,6 +226,14 @@ func TestKptReadme(t *testing.T) {
 			continue
 		}
 		n++
+		if !listed(t, tree, f) {
+			// A file that is not an object (a README, Helm values): kpt holds it as the
+			// local-config ConfigMap that names it.
+			if !kptFileConfigMap(t, pkg, f) {
+				t.Errorf("%s: kpt wrote no local-config ConfigMap for this file", f)
+			}
+			continue
+		}
 		if first[f] != h {
 			t.Errorf("%s: kpt wrote something else than meshgen render -o, or nothing", f)
 		}
@@ -480,4 +488,29 @@ func fleetObjects(t *testing.T, out string) int {
 		t.Fatalf("meshgen reports %d objects for a 40 × 60 fleet, want at least 13200", n)
 	}
 	return n
+}
+
+// listed tells whether the tree's file f (cluster/name) is an object in its kustomization.
+func listed(t *testing.T, tree, f string) bool {
+	t.Helper()
+	dir, name := filepath.Split(f)
+	b, err := os.ReadFile(filepath.Join(tree, dir, "kustomization.yaml"))
+	if err != nil {
+		return true
+	}
+	return strings.Contains(string(b), "- "+name+"\n")
+}
+
+// kptFileConfigMap tells whether kpt wrote the ConfigMap that carries the file f of a cluster.
+func kptFileConfigMap(t *testing.T, pkg, f string) bool {
+	t.Helper()
+	cluster, name, _ := strings.Cut(filepath.ToSlash(f), "/")
+	cms, _ := filepath.Glob(filepath.Join(pkg, cluster, "configmap_meshgen-file-*.yaml"))
+	for _, cm := range cms {
+		b, err := os.ReadFile(cm)
+		if err == nil && strings.Contains(string(b), "meshgen.dev/file: "+name+"\n") {
+			return true
+		}
+	}
+	return false
 }

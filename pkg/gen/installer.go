@@ -13,10 +13,29 @@ type installer struct {
 // installers by spec.istio.installer. Another installer is one file with its two functions and
 // a row here, and its value in api.Installers; TestInstallersCoverAPI holds the two together.
 var installers = map[string]installer{
-	api.InstallerOperator: {controlPlane: (*gen).controlPlane, eastWest: (*gen).eastWestGateway},
+	api.InstallerOperator: {controlPlane: (*gen).operatorControlPlane, eastWest: (*gen).operatorEastWest},
+	api.InstallerHelm:     {controlPlane: (*gen).helmControlPlane, eastWest: (*gen).helmReadme},
+	api.InstallerIstioctl: {controlPlane: (*gen).istioctlControlPlane, eastWest: (*gen).istioctlEastWest},
 }
 
 // install is the mesh's installer.
 func (g *gen) install(*api.Cluster) installer {
 	return installers[g.cfg.Spec.Istio.Installer]
+}
+
+// installerInfo is what the user must do to install Istio, for gen.Info: one line.
+func installerInfo(c *api.MeshConfig) []string {
+	g := &gen{cfg: c}
+	ist := &c.Spec.Istio
+	switch ist.Installer {
+	case api.InstallerOperator:
+		return []string{"meshgen: spec.istio.installer operator: every cluster needs the Istio operator running before its IstioOperators are applied (" +
+			g.operatorInit() + "); each cluster's README.md says so"}
+	case api.InstallerHelm:
+		return []string{"meshgen: spec.istio.installer helm: Istio " + ist.Version + " is not applied with the objects: install the charts base, istiod and gateway (" +
+			EastWestRelease + ") from " + HelmRepo + " with the values under <cluster>/helm/, in the order and with the helm commands of each cluster's README.md, before applying the cluster's folder"}
+	case api.InstallerIstioctl:
+		return []string{"meshgen: spec.istio.installer istioctl: Istio " + ist.Version + " is not applied with the objects: run istioctl install -f with the IstioOperator files under <cluster>/istioctl/ (local-config, not applied), in the order of each cluster's README.md, before applying the cluster's folder"}
+	}
+	return nil
 }

@@ -2,13 +2,38 @@ package gen
 
 import "github.com/meshgen/meshgen/pkg/api"
 
-// The operator installer: two IstioOperators, as istioctl install reads them, one for the
-// control plane and one for the east-west gateway.
+// The operator installer: two IstioOperators, applied, that the in-cluster Istio operator
+// (istioctl operator init, Istio < 1.24) installs: one for the control plane and one for the
+// east-west gateway. The istioctl installer writes the same two as files for istioctl install.
+
+func (g *gen) operatorControlPlane(cl *api.Cluster) {
+	g.add(cl.Name, kIstioOperator, g.controlPlane(cl))
+}
+
+func (g *gen) operatorEastWest(cl *api.Cluster) {
+	g.add(cl.Name, kIstioOperator, g.eastWestGateway(cl))
+	g.readme(cl, "Istio "+g.cfg.Spec.Istio.Version+" is installed by the in-cluster Istio operator (spec.istio.installer: operator)\n"+
+		"from the two IstioOperators in this folder. The operator must be running before they are\n"+
+		"applied; install it once per cluster, then apply this folder:", []string{g.operatorInit()})
+}
+
+// operatorInit is the command that installs the Istio operator the IstioOperators need.
+func (g *gen) operatorInit() string {
+	ist := &g.cfg.Spec.Istio
+	cmd := "istioctl operator init --tag " + ist.Version + " --hub " + ist.Hub
+	if ist.Revision != "" {
+		cmd += " --revision " + ist.Revision
+	}
+	if ns := g.cpNamespace(); ns != api.DefaultNamespace {
+		cmd += " --watchedNamespaces " + ns
+	}
+	return cmd
+}
 
 // controlPlane is the IstioOperator of istiod: the one place where a cluster's ID, network and
 // mesh are joined, so each value comes from the cluster entry and nowhere else. It is named
 // after the MeshConfig: a mesh ID may hold characters an object name cannot.
-func (g *gen) controlPlane(cl *api.Cluster) {
+func (g *gen) controlPlane(cl *api.Cluster) *istioOperator {
 	ist := &g.cfg.Spec.Istio
 	op := &istioOperator{object: g.meta(g.cpNamespace(), g.cfg.Metadata.Name)}
 	op.Spec = operatorSpec{
@@ -21,7 +46,7 @@ func (g *gen) controlPlane(cl *api.Cluster) {
 	if ist.CNI {
 		op.Spec.Components = &components{CNI: &component{Enabled: true, Namespace: g.cpNamespace()}}
 	}
-	g.add(cl.Name, kIstioOperator, op)
+	return op
 }
 
 func (g *gen) global(cl *api.Cluster) *globalValues {
@@ -34,7 +59,7 @@ func (g *gen) global(cl *api.Cluster) *globalValues {
 
 // eastWestGateway is the IstioOperator of the gateway that joins this cluster's network to the
 // others (profile empty, so it installs nothing else).
-func (g *gen) eastWestGateway(cl *api.Cluster) {
+func (g *gen) eastWestGateway(cl *api.Cluster) *istioOperator {
 	ist := &g.cfg.Spec.Istio
 	op := &istioOperator{object: g.meta(g.cpNamespace(), "eastwest")}
 	op.Spec = operatorSpec{
@@ -43,22 +68,17 @@ func (g *gen) eastWestGateway(cl *api.Cluster) {
 		Tag:      ist.Version,
 		Revision: ist.Revision,
 		Components: &components{IngressGateways: []gatewayComponent{{
-			Name:    "istio-eastwestgateway",
+			Name:    EastWestRelease,
 			Enabled: true,
 			Label: map[string]string{
 				"istio":      "eastwestgateway",
-				"app":        "istio-eastwestgateway",
+				"app":        EastWestRelease,
 				networkLabel: cl.Network,
 			},
 			K8s: &k8sSpec{
 				// The gateway must ask istiod for the view of its own network only.
-				Env: []envVar{{Name: "ISTIO_META_REQUESTED_NETWORK_VIEW", Value: cl.Network}},
-				Service: &gatewayService{Ports: []servicePort{
-					gatewayPort("status-port", statusPort),
-					gatewayPort("tls", mtlsPort),
-					gatewayPort("tls-istiod", istiodPort),
-					gatewayPort("tls-webhook", webhookPort),
-				}},
+				Env:     []envVar{{Name: "ISTIO_META_REQUESTED_NETWORK_VIEW", Value: cl.Network}},
+				Service: &gatewayService{Ports: eastWestPorts()},
 			},
 		}}},
 		Values: &operatorValues{
@@ -66,7 +86,7 @@ func (g *gen) eastWestGateway(cl *api.Cluster) {
 			Gateways: &gatewayValues{IstioIngressgateway: &injection{InjectionTemplate: "gateway"}},
 		},
 	}
-	g.add(cl.Name, kIstioOperator, op)
+	return op
 }
 
 func gatewayPort(name string, port int32) servicePort {

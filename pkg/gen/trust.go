@@ -84,9 +84,13 @@ type certPrivateKey struct {
 }
 
 // Info returns what the user must know to roll the mesh out that the output cannot say by
-// itself: where trust comes from and when it must be in place. Each is one line, for an info
+// itself: how Istio is installed, where trust comes from and when it must be in place. Each is one line, for an info
 // result in KRM mode and for stderr in the CLI.
 func Info(c *api.MeshConfig) []string {
+	return append(installerInfo(c), trustInfo(c)...)
+}
+
+func trustInfo(c *api.MeshConfig) []string {
 	ns := c.Spec.ControlPlane.Namespace
 	switch c.Spec.Trust.Mode {
 	case api.TrustExternal:

@@ -1,0 +1,163 @@
+package gen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+// The helm installer: the values of Istio's charts as plain files (<cluster>/helm/<release>.values.yaml),
+// and the helm commands that install them in order in the cluster's README. Nothing of it is
+// applied: no GitOps tool object installs a chart yet.
+
+// HelmRepo is the repository of Istio's released charts.
+const HelmRepo = "https://istio-release.storage.googleapis.com/charts"
+
+// Release names of the east-west and the ingress gateway; the charts' own for the rest.
+const (
+	EastWestRelease = "istio-eastwestgateway"
+	IngressRelease  = "istio-ingressgateway"
+)
+
+// helmRelease is one chart release of a cluster: what helm upgrade --install gets.
+type helmRelease struct {
+	name, chart, namespace string
+	values                 any
+}
+
+func (r helmRelease) file() string { return "helm/" + r.name + ".values.yaml" }
+
+// Values of the istiod chart (istio-control/istio-discovery): the same settings as the operator's
+// control-plane IstioOperator.
+type istiodValues struct {
+	Profile  string       `json:"profile,omitempty"`
+	Revision string       `json:"revision,omitempty"`
+	Global   *helmGlobal  `json:"global"`
+	Pilot    *pilotValues `json:"pilot,omitempty"`
+}
+
+type helmGlobal struct {
+	Hub          string        `json:"hub,omitempty"`
+	Tag          string        `json:"tag,omitempty"`
+	MeshID       string        `json:"meshID,omitempty"`
+	MultiCluster *multiCluster `json:"multiCluster,omitempty"`
+	Network      string        `json:"network,omitempty"`
+	// IstioNamespace is where istiod runs (base chart, gateways: istiod's address).
+	IstioNamespace string `json:"istioNamespace,omitempty"`
+}
+
+type pilotValues struct {
+	CNI *component `json:"cni,omitempty"`
+}
+
+// Values of the base chart (the CRDs and the cluster-wide objects) and the cni chart.
+type baseValues struct {
+	Profile  string      `json:"profile,omitempty"`
+	Revision string      `json:"revision,omitempty"`
+	Global   *helmGlobal `json:"global"`
+}
+
+// Values of the gateway chart. networkGateway makes the chart label the Service and the pods
+// with the network and set ISTIO_META_REQUESTED_NETWORK_VIEW; the chart refuses the network
+// label in labels too (a duplicate key), so labels holds app and istio only.
+type gatewayChartValues struct {
+	Revision       string            `json:"revision,omitempty"`
+	NetworkGateway string            `json:"networkGateway,omitempty"`
+	Labels         map[string]string `json:"labels"`
+	Service        *gatewayService   `json:"service,omitempty"`
+}
+
+// helmReleases are the cluster's releases in the order they must be installed.
+func (g *gen) helmReleases(cl *api.Cluster) []helmRelease {
+	ist := &g.cfg.Spec.Istio
+	ns := g.cpNamespace()
+	global := func() *helmGlobal {
+		return &helmGlobal{Hub: ist.Hub, Tag: ist.Version, IstioNamespace: ns}
+	}
+	rs := []helmRelease{{name: "istio-base", chart: "base", namespace: ns,
+		values: &baseValues{Profile: ist.Profile, Revision: ist.Revision, Global: global()}}}
+	if ist.CNI {
+		rs = append(rs, helmRelease{name: "istio-cni", chart: "cni", namespace: ns,
+			values: &baseValues{Profile: ist.Profile, Revision: ist.Revision, Global: global()}})
+	}
+	gl := global()
+	gl.MeshID, gl.MultiCluster, gl.Network = g.cfg.Spec.MeshID, &multiCluster{ClusterName: cl.Name, Enabled: true}, cl.Network
+	iv := &istiodValues{Profile: ist.Profile, Revision: ist.Revision, Global: gl}
+	if ist.CNI {
+		iv.Pilot = &pilotValues{CNI: &component{Enabled: true}}
+	}
+	rs = append(rs, helmRelease{name: "istiod", chart: "istiod", namespace: ns, values: iv})
+	rs = append(rs, helmRelease{name: EastWestRelease, chart: "gateway", namespace: ns, values: &gatewayChartValues{
+		Revision:       ist.Revision,
+		NetworkGateway: cl.Network,
+		Labels:         map[string]string{"istio": "eastwestgateway", "app": EastWestRelease},
+		Service:        &gatewayService{Ports: eastWestPorts()},
+	}})
+	if g.anyIngress() {
+		rs = append(rs, helmRelease{name: IngressRelease, chart: "gateway", namespace: ns, values: &gatewayChartValues{
+			Revision: ist.Revision,
+			Labels:   map[string]string{"istio": ingressSelector["istio"], "app": IngressRelease},
+		}})
+	}
+	return rs
+}
+
+// eastWestPorts are the east-west gateway's Service ports, in every installer.
+func eastWestPorts() []servicePort {
+	return []servicePort{
+		gatewayPort("status-port", statusPort),
+		gatewayPort("tls", mtlsPort),
+		gatewayPort("tls-istiod", istiodPort),
+		gatewayPort("tls-webhook", webhookPort),
+	}
+}
+
+func (g *gen) anyIngress() bool {
+	for i := range g.cfg.Spec.Services {
+		if g.cfg.Spec.Services[i].Ingress != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// helmControlPlane writes the values of every release of the cluster; helmReadme its README.
+func (g *gen) helmControlPlane(cl *api.Cluster) {
+	for _, r := range g.helmReleases(cl) {
+		g.file(cl.Name, File{Name: r.file(), Value: r.values})
+	}
+}
+
+func (g *gen) helmReadme(cl *api.Cluster) {
+	g.readme(cl, fmt.Sprintf("Istio %s is installed with Helm (spec.istio.installer: helm). meshgen applies none of it:\n"+
+		"the files under helm/ are the values of each chart release, not objects, and no GitOps tool\n"+
+		"object installs the charts yet. Run these commands, in this order, against the cluster\n"+
+		"(the control-plane namespace %s comes first), from this folder; then apply this folder:",
+		g.cfg.Spec.Istio.Version, g.cpNamespace()), g.helmCommands(cl))
+}
+
+// helmCommands are the helm commands that install the cluster's releases, in order, run from
+// the cluster's folder.
+func (g *gen) helmCommands(cl *api.Cluster) []string {
+	out := []string{"kubectl create namespace " + g.cpNamespace() + " --dry-run=client -o yaml | kubectl apply -f -"}
+	for _, r := range g.helmReleases(cl) {
+		out = append(out, fmt.Sprintf("helm upgrade --install %s %s --repo %s --version %s --namespace %s -f %s --wait",
+			r.name, r.chart, HelmRepo, g.cfg.Spec.Istio.Version, r.namespace, r.file()))
+	}
+	return out
+}
+
+// readme writes the cluster's README: what installs Istio, and the commands that do it, in order,
+// followed by the apply of the folder.
+func (g *gen) readme(cl *api.Cluster, intro string, commands []string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s: cluster %s of mesh %s (network %s)\n\nWritten by meshgen; do not edit.\n\n", cl.Name, cl.Name, g.cfg.Spec.MeshID, cl.Network)
+	b.WriteString(intro)
+	b.WriteString("\n\n```sh\n")
+	for _, c := range commands {
+		b.WriteString(c + "\n")
+	}
+	b.WriteString("kubectl apply -k .\n```\n")
+	g.file(cl.Name, File{Name: "README.md", Data: []byte(b.String())})
+}

@@ -1,0 +1,141 @@
+package gen
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+// settings are what every installer must set the same way for one cluster.
+type settings struct {
+	MeshID, ClusterName, Network, Hub, Tag, Profile, Revision string
+	EastWestPorts                                             string
+	EastWestLabels                                            string // app and istio
+	RequestedNetworkView                                      string
+	CNI                                                       bool
+}
+
+// One extraction per form: the IstioOperators (applied, or files for istioctl), and the Helm
+// values (the gateway chart turns networkGateway into the network view, as the e2e test of the
+// chart shows).
+func fromOperators(t *testing.T, cp, ew *istioOperator) settings {
+	t.Helper()
+	if cp == nil || ew == nil {
+		t.Fatal("no control-plane or east-west IstioOperator")
+	}
+	g, gw := cp.Spec.Values.Global, ew.Spec.Components.IngressGateways[0]
+	s := settings{MeshID: g.MeshID, ClusterName: g.MultiCluster.ClusterName, Network: g.Network, Hub: cp.Spec.Hub, Tag: cp.Spec.Tag,
+		Profile: cp.Spec.Profile, Revision: cp.Spec.Revision, EastWestPorts: fmt.Sprint(gw.K8s.Service.Ports),
+		EastWestLabels: gw.Label["app"] + "," + gw.Label["istio"], CNI: cp.Spec.Components != nil && cp.Spec.Components.CNI != nil && cp.Spec.Components.CNI.Enabled}
+	for _, e := range gw.K8s.Env {
+		if e.Name == "ISTIO_META_REQUESTED_NETWORK_VIEW" {
+			s.RequestedNetworkView = e.Value
+		}
+	}
+	if ew.Spec.Hub != s.Hub || ew.Spec.Tag != s.Tag || ew.Spec.Revision != s.Revision || !reflect.DeepEqual(ew.Spec.Values.Global, g) || gw.Label[networkLabel] != g.Network {
+		t.Errorf("the east-west IstioOperator differs from the control plane's: %+v", ew.Spec)
+	}
+	return s
+}
+
+func fromHelm(t *testing.T, files map[string]any) settings {
+	t.Helper()
+	iv, _ := files["helm/istiod.values.yaml"].(*istiodValues)
+	ew, _ := files["helm/"+EastWestRelease+".values.yaml"].(*gatewayChartValues)
+	if iv == nil || ew == nil {
+		t.Fatalf("no istiod or east-west gateway values among %d files", len(files))
+	}
+	g := iv.Global
+	s := settings{MeshID: g.MeshID, ClusterName: g.MultiCluster.ClusterName, Network: g.Network, Hub: g.Hub, Tag: g.Tag,
+		Profile: iv.Profile, Revision: iv.Revision, EastWestPorts: fmt.Sprint(ew.Service.Ports),
+		EastWestLabels: ew.Labels["app"] + "," + ew.Labels["istio"], RequestedNetworkView: ew.NetworkGateway,
+		CNI: iv.Pilot != nil && iv.Pilot.CNI != nil && iv.Pilot.CNI.Enabled}
+	if ew.Revision != s.Revision {
+		t.Errorf("east-west gateway revision %q, istiod's %q", ew.Revision, s.Revision)
+	}
+	if s.CNI {
+		if _, ok := files["helm/istio-cni.values.yaml"]; !ok {
+			t.Error("CNI on, no istio-cni release")
+		}
+	}
+	return s
+}
+
+// TestInstallersAgree renders one mesh with each installer and checks that the settings each
+// cluster gets are the same, and that nothing but the operator's IstioOperators is applied.
+func TestInstallersAgree(t *testing.T) {
+	for _, version := range []string{"1.12.0", "1.22.3"} {
+		got := map[string]map[string]settings{}
+		for _, inst := range api.Installers {
+			in := input(3)
+			ist := &in.Config.Spec.Istio
+			ist.Version, ist.Installer, ist.Revision, ist.CNI, ist.Hub = version, inst, "canary", true, "registry.example.com/istio"
+			in.Config.Spec.Security.PodSecurity = ""
+			api.Default(in.Config)
+			if es := api.Validate(in.Config, in.Creds); es != nil {
+				t.Fatalf("%s: %v", inst, es)
+			}
+			got[inst] = map[string]settings{}
+			if err := Each(in, "", func(f *Folder) error {
+				if f.Name == api.Reserved {
+					return nil
+				}
+				var ops []*istioOperator
+				for _, o := range f.Objects {
+					if op, ok := o.Body.(*istioOperator); ok {
+						ops = append(ops, op)
+					}
+				}
+				files := map[string]any{}
+				for _, fl := range f.Files {
+					files[fl.Name] = fl.Value
+					if op, ok := fl.Value.(*istioOperator); ok {
+						if op.Annotations[LocalConfig] != "true" {
+							t.Errorf("%s: %s: an IstioOperator file without %s", inst, fl.Name, LocalConfig)
+						}
+						ops = append(ops, op)
+					}
+				}
+				if readme, ok := f.Files[len(f.Files)-1].Data, f.Files[len(f.Files)-1].Name == "README.md"; !ok || !strings.Contains(string(readme), "```sh") {
+					t.Errorf("%s: %s: no README with commands last", inst, f.Name)
+				}
+				switch inst {
+				case api.InstallerOperator, api.InstallerIstioctl:
+					if len(ops) != 2 {
+						t.Fatalf("%s: %s: %d IstioOperators", inst, f.Name, len(ops))
+					}
+					applied := len(f.Objects) > 0 && ops[0] == f.Objects[0].Body
+					for _, o := range f.Objects {
+						applied = applied || o.Kind == kIstioOperator.Kind
+					}
+					if applied != (inst == api.InstallerOperator) {
+						t.Errorf("%s: %s: IstioOperators applied: %v", inst, f.Name, applied)
+					}
+					got[inst][f.Name] = fromOperators(t, ops[0], ops[1])
+				case api.InstallerHelm:
+					if len(ops) != 0 {
+						t.Errorf("%s: %s: %d IstioOperators", inst, f.Name, len(ops))
+					}
+					got[inst][f.Name] = fromHelm(t, files)
+				default:
+					t.Fatalf("installer %s has no extraction", inst)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := got[api.InstallerOperator]
+		if len(want) != 3 || want["c1"].ClusterName != "c1" || want["c1"].Revision != "canary" || want["c1"].RequestedNetworkView != want["c1"].Network || !want["c1"].CNI {
+			t.Fatalf("%s operator: %+v", version, want)
+		}
+		for inst, g := range got {
+			if !reflect.DeepEqual(g, want) {
+				t.Errorf("%s %s differs from operator:\n got %+v\nwant %+v", version, inst, g, want)
+			}
+		}
+	}
+}

@@ -1,0 +1,42 @@
+package gen
+
+import (
+	"fmt"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
+
+// The istioctl installer: the operator installer's two IstioOperators as files for istioctl
+// install (<cluster>/istioctl/<name>.yaml), marked local-config and not in the kustomization,
+// so nothing applies them; the cluster's README has the commands. Every version.
+
+// LocalConfig is the annotation that keeps kustomize, kpt and meshgen's own sinks from
+// applying a file.
+const LocalConfig = "config.kubernetes.io/local-config"
+
+func (g *gen) istioctlFile(cl *api.Cluster, op *istioOperator) {
+	op.TypeMeta = TypeMeta{APIVersion: kIstioOperator.APIVersion(g.istioAPI), Kind: kIstioOperator.Kind}
+	op.Annotations[LocalConfig] = "true"
+	g.file(cl.Name, File{Name: istioctlFile(op), Value: op})
+}
+
+func istioctlFile(op *istioOperator) string { return "istioctl/" + op.Name + ".yaml" }
+
+func (g *gen) istioctlControlPlane(cl *api.Cluster) { g.istioctlFile(cl, g.controlPlane(cl)) }
+
+func (g *gen) istioctlEastWest(cl *api.Cluster) {
+	g.istioctlFile(cl, g.eastWestGateway(cl))
+	g.readme(cl, fmt.Sprintf("Istio %s is installed with istioctl (spec.istio.installer: istioctl). meshgen applies none of it:\n"+
+		"the files under istioctl/ are IstioOperators for istioctl install, marked local-config and\n"+
+		"not in kustomization.yaml. Run these commands, in this order, against the cluster, with the\n"+
+		"istioctl of Istio %s, from this folder; then apply this folder:",
+		g.cfg.Spec.Istio.Version, g.cfg.Spec.Istio.Version), g.istioctlCommands(cl))
+}
+
+// istioctlCommands install the control plane, then the east-west gateway.
+func (g *gen) istioctlCommands(cl *api.Cluster) []string {
+	return []string{
+		"istioctl install -y -f " + istioctlFile(g.controlPlane(cl)),
+		"istioctl install -y -f " + istioctlFile(g.eastWestGateway(cl)),
+	}
+}
