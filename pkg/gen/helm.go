@@ -72,18 +72,23 @@ type gatewayChartValues struct {
 func (g *gen) helmReleases(cl *api.Cluster) []helmRelease {
 	ist := &g.cfg.Spec.Istio
 	ns := g.cpNamespace()
+	// The charts know the profiles besides the default one (no profile: files/profile-<name>.yaml).
+	profile := ist.Profile
+	if profile == api.DefaultProfile {
+		profile = ""
+	}
 	global := func() *helmGlobal {
 		return &helmGlobal{Hub: ist.Hub, Tag: ist.Version, IstioNamespace: ns}
 	}
 	rs := []helmRelease{{name: "istio-base", chart: "base", namespace: ns,
-		values: &baseValues{Profile: ist.Profile, Revision: ist.Revision, Global: global()}}}
+		values: &baseValues{Profile: profile, Revision: ist.Revision, Global: global()}}}
 	if ist.CNI {
 		rs = append(rs, helmRelease{name: "istio-cni", chart: "cni", namespace: ns,
-			values: &baseValues{Profile: ist.Profile, Revision: ist.Revision, Global: global()}})
+			values: &baseValues{Profile: profile, Revision: ist.Revision, Global: global()}})
 	}
 	gl := global()
 	gl.MeshID, gl.MultiCluster, gl.Network = g.cfg.Spec.MeshID, &multiCluster{ClusterName: cl.Name, Enabled: true}, cl.Network
-	iv := &istiodValues{Profile: ist.Profile, Revision: ist.Revision, Global: gl}
+	iv := &istiodValues{Profile: profile, Revision: ist.Revision, Global: gl}
 	if ist.CNI {
 		iv.Pilot = &pilotValues{CNI: &component{Enabled: true}}
 	}
