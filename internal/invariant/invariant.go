@@ -36,6 +36,43 @@ type Mesh struct {
 	// Files is the whole rendered tree by slash path (kustomizations and the manifest
 	// included), or nil when the objects did not come from a tree.
 	Files map[string][]byte
+	// Installer holds each cluster's files that are not applied objects (an installer's Helm
+	// values or IstioOperator files for istioctl, the README), by cluster and name in its folder.
+	Installer map[string]map[string][]byte
+}
+
+// AddFile records a cluster's file that is not an applied object.
+func (m *Mesh) AddFile(cluster, name string, b []byte) {
+	if m.Installer == nil {
+		m.Installer = map[string]map[string][]byte{}
+	}
+	if m.Installer[cluster] == nil {
+		m.Installer[cluster] = map[string][]byte{}
+	}
+	m.Installer[cluster][name] = b
+}
+
+// installerFile tells whether a tree's path is a file that is not an object: the README of a
+// folder, or anything in a folder's subfolder (helm/, istioctl/).
+func installerFile(p string) (cluster, name string, ok bool) {
+	cluster, name, found := strings.Cut(p, "/")
+	if !found {
+		return "", "", false
+	}
+	return cluster, name, name == "README.md" || strings.Contains(name, "/")
+}
+
+// doc parses one installer file of a cluster, nil when it is absent or not YAML.
+func (m *Mesh) doc(cluster, name string) map[string]any {
+	b, ok := m.Installer[cluster][name]
+	if !ok {
+		return nil
+	}
+	var d map[string]any
+	if yaml.Unmarshal(b, &d) != nil {
+		return nil
+	}
+	return d
 }
 
 // Kustomization and Manifest are the files a rendered tree holds beside the objects.
@@ -63,6 +100,10 @@ func FromTree(cfg *api.MeshConfig, files map[string][]byte) (*Mesh, error) {
 	}
 	slices.Sort(ps)
 	for _, p := range ps {
+		if cl, name, ok := installerFile(p); ok {
+			m.AddFile(cl, name, files[p])
+			continue
+		}
 		dir, file := path.Split(p)
 		if dir == "" || file == Kustomization || !strings.HasSuffix(file, ".yaml") {
 			continue

@@ -82,9 +82,28 @@ func marks(m *Mesh, r *report) {
 
 func identity(m *Mesh, r *report) {
 	for _, cl := range m.clusters() {
-		ops := m.in(cl.Name, "IstioOperator")
-		if len(ops) == 0 {
-			r.add(cl.Name, "no IstioOperator")
+		ops := m.operators(cl.Name)
+		helm := m.doc(cl.Name, "helm/istiod.values.yaml")
+		if len(ops) == 0 && helm == nil {
+			r.add(cl.Name, "no IstioOperator and no Helm values")
+		}
+		if helm != nil {
+			g := at(helm, "global")
+			if got := str(g, "multiCluster", "clusterName"); got != cl.Name {
+				r.add(cl.Name, "istiod values: clusterName %q", got)
+			}
+			if got := str(g, "network"); got != cl.Network {
+				r.add(cl.Name, "istiod values: network %q", got)
+			}
+			if got := str(g, "meshID"); got != m.Config.Spec.MeshID {
+				r.add(cl.Name, "istiod values: meshID %q", got)
+			}
+			if got := str(m.doc(cl.Name, "helm/istio-eastwestgateway.values.yaml"), "networkGateway"); got != cl.Network {
+				r.add(cl.Name, "east-west gateway values: networkGateway %q", got)
+			}
+		}
+		if _, ok := m.Installer[cl.Name]["README.md"]; !ok && m.Installer != nil {
+			r.add(cl.Name, "no README.md with the installer's commands")
 		}
 		for _, o := range ops {
 			g := at(o.Doc, "spec", "values", "global")
@@ -422,10 +441,17 @@ func injection(m *Mesh, r *report) {
 				r.add(cl.Name, "Namespace %s: istio-injection %q, istio.io/rev %q without a revision", n.Name, l["istio-injection"], l["istio.io/rev"])
 			}
 		}
-		for _, o := range m.in(cl.Name, "") {
-			if o.kind() == "IstioOperator" && str(o.Doc, "spec", "revision") != rev {
+		for _, o := range m.operators(cl.Name) {
+			if str(o.Doc, "spec", "revision") != rev {
 				r.add(cl.Name, "%s: revision %q, want %q", o.id(), str(o.Doc, "spec", "revision"), rev)
 			}
+		}
+		for _, f := range []string{"helm/istiod.values.yaml", "helm/istio-eastwestgateway.values.yaml"} {
+			if d := m.doc(cl.Name, f); d != nil && str(d, "revision") != rev {
+				r.add(cl.Name, "%s: revision %q, want %q", f, str(d, "revision"), rev)
+			}
+		}
+		for _, o := range m.in(cl.Name, "") {
 			if rev == "" {
 				continue
 			}
@@ -620,6 +646,9 @@ func kustomization(m *Mesh, r *report) {
 		if p != Manifest {
 			all = append(all, p)
 		}
+		if _, _, ok := installerFile(p); ok {
+			continue // not applied: in .meshgen, not in the kustomization
+		}
 		if dir, file := path.Split(p); dir != "" && file != Kustomization {
 			folders[strings.TrimSuffix(dir, "/")] = append(folders[strings.TrimSuffix(dir, "/")], file)
 		}
@@ -697,4 +726,16 @@ func policyPorts(m *Mesh, r *report) {
 			}
 		}
 	}
+}
+
+// operators are a cluster's IstioOperators: applied (installer operator) or files for istioctl
+// install (installer istioctl).
+func (m *Mesh) operators(cluster string) []Object {
+	ops := m.in(cluster, "IstioOperator")
+	for _, name := range slices.Sorted(maps.Keys(m.Installer[cluster])) {
+		if d := m.doc(cluster, name); strings.HasPrefix(name, "istioctl/") && str(d, "kind") == "IstioOperator" {
+			ops = append(ops, Object{Cluster: cluster, File: cluster + "/" + name, Doc: d})
+		}
+	}
+	return ops
 }

@@ -36,6 +36,16 @@ func generated(t *testing.T, in *api.Input) *invariant.Mesh {
 				return err
 			}
 		}
+		for _, fl := range f.Files {
+			b := fl.Data
+			if b == nil {
+				var err error
+				if b, err = yaml.Marshal(fl.Value); err != nil {
+					return err
+				}
+			}
+			m.AddFile(f.Name, fl.Name, b)
+		}
 		return nil
 	})
 	if err != nil {
