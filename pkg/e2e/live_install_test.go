@@ -69,17 +69,30 @@ func decodeObjects(t *testing.T, what string, b []byte) []object {
 }
 
 // installerForm recognises one form of installer input in a cluster's output and renders it
-// into the objects the installer would create.
+// into the objects the installer would create: an object (is, render), or inputs that are not
+// objects, found in the folder (inputs).
 type installerForm struct {
 	name   string
 	is     func(o object) bool
 	render func(t *testing.T, file string) []byte
+	// inputs returns each input of the folder by name and what the installer makes of it.
+	inputs func(t *testing.T, dir string) (names []string, rendered [][]byte)
 }
 
-// installerForms are the forms meshgen writes. The Helm form (values rendered with
-// `helm template` of $MESHGEN_ISTIO_SRC/manifests/charts and $MESHGEN_HELM) joins here when
-// meshgen writes Helm values.
+// installerForms are the forms meshgen writes: IstioOperators (applied with the operator
+// installer, files under istioctl/ with the istioctl installer), and Helm releases (the README's
+// helm commands, rendered with `helm template` of $MESHGEN_ISTIO_SRC/manifests/charts).
 var installerForms = []installerForm{
+	{
+		name: "Helm",
+		inputs: func(t *testing.T, dir string) (names []string, rendered [][]byte) {
+			for _, r := range helmReleases(t, dir) {
+				names = append(names, r.namespace+"/"+r.name)
+				rendered = append(rendered, helmTemplate(t, dir, r))
+			}
+			return names, rendered
+		},
+	},
 	{
 		name: "IstioOperator",
 		is:   func(o object) bool { return o.kind() == "IstioOperator" },
@@ -121,8 +134,20 @@ type gateway struct {
 func install(t *testing.T, dir string) *installation {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	istioctl, _ := filepath.Glob(filepath.Join(dir, "istioctl", "*.yaml"))
+	files = append(files, istioctl...)
 	var objs []object
 	in := &installation{}
+	for _, form := range installerForms {
+		if form.inputs == nil {
+			continue
+		}
+		names, rendered := form.inputs(t, dir)
+		for i, n := range names {
+			in.forms = append(in.forms, form.name+" "+n)
+			objs = append(objs, decodeObjects(t, n, rendered[i])...)
+		}
+	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -130,7 +155,7 @@ func install(t *testing.T, dir string) *installation {
 		}
 		for _, o := range decodeObjects(t, f, b) {
 			for _, form := range installerForms {
-				if form.is(o) {
+				if form.is != nil && form.is(o) {
 					in.forms = append(in.forms, form.name+" "+o.str("metadata", "namespace")+"/"+o.name())
 					objs = append(objs, decodeObjects(t, f, form.render(t, f))...)
 				}
@@ -138,7 +163,7 @@ func install(t *testing.T, dir string) *installation {
 		}
 	}
 	if len(in.forms) == 0 {
-		t.Fatalf("%s: no installer input (IstioOperator) in meshgen's output", dir)
+		t.Fatalf("%s: no installer input (IstioOperator, Helm release) in meshgen's output", dir)
 	}
 	deployments, configMaps := map[string]object{}, map[string]object{}
 	var istiod object
