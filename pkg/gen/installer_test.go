@@ -142,3 +142,20 @@ func TestInstallersAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestInstallerInfo: each installer tells in an info line what installs Istio and where the
+// commands are.
+func TestInstallerInfo(t *testing.T) {
+	for inst, want := range map[string]string{
+		api.InstallerOperator: "istioctl operator init --tag 1.22.3 --hub docker.io/istio --revision canary",
+		api.InstallerHelm:     "not applied with the objects: install the charts base, istiod and gateway",
+		api.InstallerIstioctl: "istioctl install -f with the IstioOperator files under <cluster>/istioctl/",
+	} {
+		in := input(2)
+		in.Config.Spec.Istio.Version, in.Config.Spec.Istio.Installer, in.Config.Spec.Istio.Revision = "1.22.3", inst, "canary"
+		api.Default(in.Config)
+		if got := strings.Join(Info(in.Config), "\n"); !strings.Contains(got, "spec.istio.installer "+inst+": ") || !strings.Contains(got, want) {
+			t.Errorf("%s: info %q lacks %q", inst, got, want)
+		}
+	}
+}
