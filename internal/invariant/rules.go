@@ -98,7 +98,7 @@ func identity(m *Mesh, r *report) {
 			if got := str(g, "meshID"); got != m.Config.Spec.MeshID {
 				r.add(cl.Name, "istiod values: meshID %q", got)
 			}
-			if got := str(m.doc(cl.Name, "helm/istio-eastwestgateway.values.yaml"), "networkGateway"); got != cl.Network {
+			if got := str(m.doc(cl.Name, "helm/istio-eastwestgateway.values.yaml"), "networkGateway"); m.Config.Spec.MultiNetwork() && got != cl.Network {
 				r.add(cl.Name, "east-west gateway values: networkGateway %q", got)
 			}
 		}

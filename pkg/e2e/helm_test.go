@@ -79,6 +79,11 @@ func TestHelmTemplate(t *testing.T) {
 				got[r.name] = string(helmTemplate(t, dir, r))
 			}
 			n++
+			// An east-west gateway exists exactly where the mesh spans networks (a cross-network Gateway).
+			_, err := os.Stat(filepath.Join(dir, "istio-system_gateway_cross-network-gateway.yaml"))
+			if (got["istio-eastwestgateway"] != "") != (err == nil) {
+				t.Errorf("%s/%s: east-west gateway release %v, cross-network Gateway %v", ex, cl, got["istio-eastwestgateway"] != "", err == nil)
+			}
 			checkHelmInstall(t, ex+"/"+cl, got, cl, network, mesh)
 		}
 	}
@@ -91,7 +96,7 @@ func TestHelmTemplate(t *testing.T) {
 // checkHelmInstall checks the rendered releases of one cluster.
 func checkHelmInstall(t *testing.T, where string, got map[string]string, cluster, network, mesh string) {
 	t.Helper()
-	for _, r := range []string{"istio-base", "istiod", "istio-eastwestgateway"} {
+	for _, r := range []string{"istio-base", "istiod"} {
 		if got[r] == "" {
 			t.Errorf("%s: no release %s", where, r)
 		}
@@ -105,6 +110,9 @@ func checkHelmInstall(t *testing.T, where string, got map[string]string, cluster
 		if !regexp.MustCompile(re).MatchString(istiod) {
 			t.Errorf("%s: the rendered istiod lacks %s", where, what)
 		}
+	}
+	if ew == "" {
+		return
 	}
 	for what, re := range map[string]string{
 		"the network label":                 `topology.istio.io/network: "?` + regexp.QuoteMeta(network) + `"?\n`,

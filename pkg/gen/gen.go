@@ -121,6 +121,7 @@ func (g *gen) each(cluster string, done func() bool) {
 			g.install(cl).eastWest(g, cl)
 			g.crossNetworkGateway(cl)
 		}
+		g.install(cl).readme(g, cl)
 		g.readerAccount(cl)
 		g.remoteSecrets(cl)
 		g.externalSecrets(cl)

@@ -93,12 +93,9 @@ func (g *gen) helmReleases(cl *api.Cluster) []helmRelease {
 		iv.Pilot = &pilotValues{CNI: &component{Enabled: true}}
 	}
 	rs = append(rs, helmRelease{name: "istiod", chart: "istiod", namespace: ns, values: iv})
-	rs = append(rs, helmRelease{name: EastWestRelease, chart: "gateway", namespace: ns, values: &gatewayChartValues{
-		Revision:       ist.Revision,
-		NetworkGateway: cl.Network,
-		Labels:         map[string]string{"istio": "eastwestgateway", "app": EastWestRelease},
-		Service:        &gatewayService{Ports: eastWestPorts()},
-	}})
+	if g.multiNetwork {
+		rs = append(rs, g.helmEastWestRelease(cl))
+	}
 	if g.anyIngress() {
 		rs = append(rs, helmRelease{name: IngressRelease, chart: "gateway", namespace: ns, values: &gatewayChartValues{
 			Revision: ist.Revision,
@@ -106,6 +103,16 @@ func (g *gen) helmReleases(cl *api.Cluster) []helmRelease {
 		}})
 	}
 	return rs
+}
+
+// helmEastWestRelease is the east-west gateway's release: only when the mesh spans networks.
+func (g *gen) helmEastWestRelease(cl *api.Cluster) helmRelease {
+	return helmRelease{name: EastWestRelease, chart: "gateway", namespace: g.cpNamespace(), values: &gatewayChartValues{
+		Revision:       g.cfg.Spec.Istio.Revision,
+		NetworkGateway: cl.Network,
+		Labels:         map[string]string{"istio": "eastwestgateway", "app": EastWestRelease},
+		Service:        &gatewayService{Ports: eastWestPorts()},
+	}}
 }
 
 // eastWestPorts are the east-west gateway's Service ports, in every installer.
@@ -127,11 +134,19 @@ func (g *gen) anyIngress() bool {
 	return false
 }
 
-// helmControlPlane writes the values of every release of the cluster; helmReadme its README.
+// helmControlPlane writes the values of every release of the cluster but the east-west
+// gateway's, which helmEastWest writes; helmReadme the README.
 func (g *gen) helmControlPlane(cl *api.Cluster) {
 	for _, r := range g.helmReleases(cl) {
-		g.file(cl.Name, File{Name: r.file(), Value: r.values})
+		if r.name != EastWestRelease {
+			g.file(cl.Name, File{Name: r.file(), Value: r.values})
+		}
 	}
+}
+
+func (g *gen) helmEastWest(cl *api.Cluster) {
+	r := g.helmEastWestRelease(cl)
+	g.file(cl.Name, File{Name: r.file(), Value: r.values})
 }
 
 func (g *gen) helmReadme(cl *api.Cluster) {

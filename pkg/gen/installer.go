@@ -2,20 +2,22 @@ package gen
 
 import "github.com/meshgen/meshgen/pkg/api"
 
-// An installer writes what installs Istio into one cluster, in two steps at their places in
-// the cluster's sequence (gen.each): the control plane, and the east-west gateway. It writes
-// objects, or files (Helm values, a README with the commands) through g.file.
+// An installer writes what installs Istio into one cluster, in steps at their places in the
+// cluster's sequence (gen.each): the control plane, the east-west gateway (only when the mesh
+// spans networks), and the cluster's README with the commands, in order. It writes objects, or
+// files (Helm values, IstioOperator files) through g.file.
 type installer struct {
 	controlPlane func(*gen, *api.Cluster)
 	eastWest     func(*gen, *api.Cluster)
+	readme       func(*gen, *api.Cluster)
 }
 
 // installers by spec.istio.installer. Another installer is one file with its two functions and
 // a row here, and its value in api.Installers; TestInstallersCoverAPI holds the two together.
 var installers = map[string]installer{
-	api.InstallerOperator: {controlPlane: (*gen).operatorControlPlane, eastWest: (*gen).operatorEastWest},
-	api.InstallerHelm:     {controlPlane: (*gen).helmControlPlane, eastWest: (*gen).helmReadme},
-	api.InstallerIstioctl: {controlPlane: (*gen).istioctlControlPlane, eastWest: (*gen).istioctlEastWest},
+	api.InstallerOperator: {controlPlane: (*gen).operatorControlPlane, eastWest: (*gen).operatorEastWest, readme: (*gen).operatorReadme},
+	api.InstallerHelm:     {controlPlane: (*gen).helmControlPlane, eastWest: (*gen).helmEastWest, readme: (*gen).helmReadme},
+	api.InstallerIstioctl: {controlPlane: (*gen).istioctlControlPlane, eastWest: (*gen).istioctlEastWest, readme: (*gen).istioctlReadme},
 }
 
 // install is the mesh's installer.

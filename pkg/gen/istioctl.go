@@ -24,8 +24,9 @@ func istioctlFile(op *istioOperator) string { return "istioctl/" + op.Name + ".y
 
 func (g *gen) istioctlControlPlane(cl *api.Cluster) { g.istioctlFile(cl, g.controlPlane(cl)) }
 
-func (g *gen) istioctlEastWest(cl *api.Cluster) {
-	g.istioctlFile(cl, g.eastWestGateway(cl))
+func (g *gen) istioctlEastWest(cl *api.Cluster) { g.istioctlFile(cl, g.eastWestGateway(cl)) }
+
+func (g *gen) istioctlReadme(cl *api.Cluster) {
 	g.readme(cl, fmt.Sprintf("Istio %s is installed with istioctl (spec.istio.installer: istioctl). meshgen applies none of it:\n"+
 		"the files under istioctl/ are IstioOperators for istioctl install, marked local-config and\n"+
 		"not in kustomization.yaml. Run these commands, in this order, against the cluster, with the\n"+
@@ -33,10 +34,11 @@ func (g *gen) istioctlEastWest(cl *api.Cluster) {
 		g.cfg.Spec.Istio.Version, g.cfg.Spec.Istio.Version), g.istioctlCommands(cl))
 }
 
-// istioctlCommands install the control plane, then the east-west gateway.
+// istioctlCommands install the control plane, then the east-west gateway when there is one.
 func (g *gen) istioctlCommands(cl *api.Cluster) []string {
-	return []string{
-		"istioctl install -y -f " + istioctlFile(g.controlPlane(cl)),
-		"istioctl install -y -f " + istioctlFile(g.eastWestGateway(cl)),
+	out := []string{"istioctl install -y -f " + istioctlFile(g.controlPlane(cl))}
+	if g.multiNetwork {
+		out = append(out, "istioctl install -y -f "+istioctlFile(g.eastWestGateway(cl)))
 	}
+	return out
 }

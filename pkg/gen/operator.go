@@ -12,8 +12,11 @@ func (g *gen) operatorControlPlane(cl *api.Cluster) {
 
 func (g *gen) operatorEastWest(cl *api.Cluster) {
 	g.add(cl.Name, kIstioOperator, g.eastWestGateway(cl))
+}
+
+func (g *gen) operatorReadme(cl *api.Cluster) {
 	g.readme(cl, "Istio "+g.cfg.Spec.Istio.Version+" is installed by the in-cluster Istio operator (spec.istio.installer: operator)\n"+
-		"from the two IstioOperators in this folder. The operator must be running before they are\n"+
+		"from the IstioOperators in this folder. The operator must be running before they are\n"+
 		"applied; install it once per cluster, then apply this folder:", []string{g.operatorInit()})
 }
 
