@@ -12,23 +12,10 @@ import (
 	"github.com/meshgen/meshgen/pkg/synth"
 )
 
-// fuzzSeeds adds every file matching the patterns (the bad-input corpus, the examples).
-func fuzzSeeds(f *testing.F, pattern ...string) [][]byte {
-	f.Helper()
-	seeds, err := synth.Seeds(pattern...)
-	if err != nil || len(seeds) == 0 {
-		f.Fatalf("no seeds in %v: %v", pattern, err)
-	}
-	for _, s := range seeds {
-		f.Add(s)
-	}
-	return seeds
-}
-
 // FuzzParse feeds arbitrary bytes to everything that reads input: it must never panic, and
 // every failure must be a located, explained error.
 func FuzzParse(f *testing.F) {
-	fuzzSeeds(f, "../../examples/*/*.yaml", "../../testdata/bad/*/*.yaml", "../../testdata/bad/*/*.json")
+	synth.AddSeeds(f, "../../examples/*/*.yaml", "../../testdata/bad/*/*.yaml", "../../testdata/bad/*/*.json")
 	f.Add([]byte("a: &a [*a]"))
 	f.Add([]byte("{\"apiVersion\": \"meshgen.dev/v1alpha1\", \"kind\": \"MeshConfig\", \"spec\": {\"clusters\": [{}]}}"))
 	f.Add([]byte("kind: MeshConfig\nspec: {services: [{versions: [{weight: 0x7fffffff}, {weight: 0x7fffffff}]}]}\n"))

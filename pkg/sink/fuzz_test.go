@@ -16,25 +16,12 @@ import (
 	"github.com/meshgen/meshgen/pkg/synth"
 )
 
-// fuzzSeeds adds every file matching the patterns (the bad-input corpus, the examples).
-func fuzzSeeds(f *testing.F, pattern ...string) [][]byte {
-	f.Helper()
-	seeds, err := synth.Seeds(pattern...)
-	if err != nil || len(seeds) == 0 {
-		f.Fatalf("no seeds in %v: %v", pattern, err)
-	}
-	for _, s := range seeds {
-		f.Add(s)
-	}
-	return seeds
-}
-
 // FuzzPipeline mutates valid meshes and runs everything after parsing: Load, gen.Each and the
 // sinks' encoding, through the Stream and Check sinks. Whatever Load accepts must render, or
 // fail with api.Errors; encoding is a pure function; every document is the object it claims
 // to be, and every tree path stays inside the output folder.
 func FuzzPipeline(f *testing.F) {
-	seeds := fuzzSeeds(f, "../../examples/*/mesh.yaml")
+	seeds := synth.AddSeeds(f, "../../examples/*/mesh.yaml")
 	// Variants of the three-site mesh that take the generator's other branches, so mutations
 	// start near each of them.
 	three, err := os.ReadFile("../../examples/three-sites/mesh.yaml")

@@ -57,3 +57,25 @@ func (s Size) Input() (*api.Input, error) {
 	}
 	return m.Input()
 }
+
+// Seeder is the part of a fuzz test's *testing.F that AddSeeds uses; synth stays free of the
+// testing package.
+type Seeder interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Add(args ...any)
+}
+
+// AddSeeds adds every file matching the patterns to a fuzz test's corpus and returns them; no
+// file at all fails the test, so a moved corpus cannot leave a fuzzer unseeded.
+func AddSeeds(f Seeder, pattern ...string) [][]byte {
+	f.Helper()
+	seeds, err := Seeds(pattern...)
+	if err != nil || len(seeds) == 0 {
+		f.Fatalf("no seeds in %v: %v", pattern, err)
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	return seeds
+}
