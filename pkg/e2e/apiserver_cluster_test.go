@@ -113,20 +113,28 @@ type kubeCluster struct {
 // shutdown with t.Cleanup. It fails the test if they do not become ready.
 func startCluster(t *testing.T, tools kubeTools) *kubeCluster {
 	t.Helper()
+	return retryPortRace(t, "etcd and kube-apiserver", func() (*kubeCluster, error) { return tryStartCluster(t, tools) })
+}
+
+// retryPortRace runs start up to startAttempts times while it fails only because another
+// process took a free port between choosing and binding it; any other error fails the test.
+func retryPortRace[T any](t *testing.T, what string, start func() (T, error)) T {
+	t.Helper()
 	var lastErr error
 	for attempt := 1; attempt <= startAttempts; attempt++ {
-		c, err := tryStartCluster(t, tools)
+		v, err := start()
 		if err == nil {
-			return c
+			return v
 		}
 		lastErr = err
 		if !errors.Is(err, errPortTaken) {
 			break
 		}
-		t.Logf("start attempt %d lost a port race, retrying: %v", attempt, err)
+		t.Logf("starting %s: attempt %d lost a port race, retrying: %v", what, attempt, err)
 	}
-	t.Fatalf("starting etcd and kube-apiserver: %v", lastErr)
-	return nil
+	t.Fatalf("starting %s: %v", what, lastErr)
+	var zero T
+	return zero
 }
 
 var errPortTaken = errors.New("port already in use")

@@ -14,7 +14,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -35,20 +34,7 @@ type liveCluster struct {
 // startFleet starts one etcd and an API server per cluster name.
 func startFleet(t *testing.T, tools kubeTools, names []string) []*liveCluster {
 	t.Helper()
-	var lastErr error
-	for attempt := 1; attempt <= startAttempts; attempt++ {
-		f, err := tryStartFleet(t, tools, names)
-		if err == nil {
-			return f
-		}
-		lastErr = err
-		if !errors.Is(err, errPortTaken) {
-			break
-		}
-		t.Logf("fleet start attempt %d lost a port race, retrying: %v", attempt, err)
-	}
-	t.Fatalf("starting the fleet: %v", lastErr)
-	return nil
+	return retryPortRace(t, "the fleet", func() ([]*liveCluster, error) { return tryStartFleet(t, tools, names) })
 }
 
 func tryStartFleet(t *testing.T, tools kubeTools, names []string) (_ []*liveCluster, err error) {
