@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/meshgen/meshgen/pkg/api"
+	"github.com/meshgen/meshgen/pkg/gen"
 )
 
 // Object is one generated manifest.
@@ -53,13 +54,29 @@ func (m *Mesh) AddFile(cluster, name string, b []byte) {
 }
 
 // installerFile tells whether a tree's path is a file that is not an object: the README of a
-// folder, or anything in a folder's subfolder (helm/, istioctl/).
+// folder, or anything in a folder's subfolder (helm/, istioctl/) but a phase folder.
 func installerFile(p string) (cluster, name string, ok bool) {
 	cluster, name, found := strings.Cut(p, "/")
 	if !found {
 		return "", "", false
 	}
-	return cluster, name, name == "README.md" || strings.Contains(name, "/")
+	sub, _, nested := strings.Cut(name, "/")
+	return cluster, name, name == "README.md" || nested && gen.PhaseOfFolder(sub) == gen.PhaseNone
+}
+
+// phaseOf splits an object's tree path <cluster>/[<phase>/]<file> into its cluster folder and
+// phase; ok is false for a path that is no object's.
+func phaseOf(p string) (cluster string, phase gen.Phase, ok bool) {
+	cluster, rest, found := strings.Cut(p, "/")
+	if !found {
+		return "", gen.PhaseNone, false
+	}
+	sub, file, nested := strings.Cut(rest, "/")
+	if !nested {
+		return cluster, gen.PhaseNone, true
+	}
+	phase = gen.PhaseOfFolder(sub)
+	return cluster, phase, phase != gen.PhaseNone && !strings.Contains(file, "/")
 }
 
 // doc parses one installer file of a cluster, nil when it is absent or not YAML.
@@ -91,7 +108,8 @@ func (m *Mesh) Add(cluster, file string, b []byte) error {
 	return nil
 }
 
-// FromTree reads a rendered tree: <cluster>/<file>.yaml per object, as render -o writes it.
+// FromTree reads a rendered tree: <cluster>/<phase>/<file>.yaml per object, as render -o
+// writes it (<folder>/<file>.yaml in a hub folder).
 func FromTree(cfg *api.MeshConfig, files map[string][]byte) (*Mesh, error) {
 	m := &Mesh{Config: cfg, Files: files}
 	ps := make([]string, 0, len(files))
@@ -104,11 +122,11 @@ func FromTree(cfg *api.MeshConfig, files map[string][]byte) (*Mesh, error) {
 			m.AddFile(cl, name, files[p])
 			continue
 		}
-		dir, file := path.Split(p)
-		if dir == "" || file == Kustomization || !strings.HasSuffix(file, ".yaml") {
+		cl, _, ok := phaseOf(p)
+		if file := path.Base(p); !ok || file == Kustomization || !strings.HasSuffix(file, ".yaml") {
 			continue
 		}
-		if err := m.Add(strings.TrimSuffix(dir, "/"), p, files[p]); err != nil {
+		if err := m.Add(cl, p, files[p]); err != nil {
 			return nil, err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/meshgen/meshgen/pkg/api"
+	"github.com/meshgen/meshgen/pkg/gen"
 )
 
 // Rules are the rules of the mesh, each checked on its own.
@@ -660,9 +661,37 @@ func kustomization(m *Mesh, r *report) {
 	for _, cl := range m.clusters() {
 		wantFolders[cl.Name] = true
 	}
+	// A cluster's kustomization lists its phase folders, in rollout order.
+	phases := map[string][]string{}
 	for dir := range folders {
+		cl, phase, _ := strings.Cut(dir, "/")
+		if gen.PhaseOfFolder(phase) != gen.PhaseNone && wantFolders[cl] {
+			phases[cl] = append(phases[cl], phase)
+			continue
+		}
 		if !wantFolders[dir] {
 			r.add("", "folder %s for no cluster", dir)
+		}
+	}
+	for cl, ps := range phases {
+		slices.Sort(ps) // the folders' names sort in rollout order: 1-base, 2-istiod, ...
+		folders[cl] = append(folders[cl], ps...)
+		for _, p := range ps {
+			wantFolders[cl+"/"+p] = true
+		}
+		if k, ok := m.Files[path.Join(cl, Kustomization)]; ok {
+			var doc map[string]any
+			if yaml.Unmarshal(k, &doc) == nil {
+				var listed []string
+				for _, f := range strs(doc, "resources") {
+					if gen.PhaseOfFolder(f) != gen.PhaseNone {
+						listed = append(listed, f)
+					}
+				}
+				if !slices.Equal(listed, ps) {
+					r.add(cl, "%s lists the phases %v, not in rollout order %v", Kustomization, listed, ps)
+				}
+			}
 		}
 	}
 	for _, dir := range slices.Sorted(maps.Keys(wantFolders)) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/meshgen/meshgen/internal/invariant"
+	"github.com/meshgen/meshgen/pkg/gen"
 )
 
 // golden reads an example's committed tree: a mesh known to keep every rule.
@@ -38,11 +39,21 @@ func golden(t *testing.T, ex string) *invariant.Mesh {
 	return nil
 }
 
-// doc is the object at a tree path.
+// flat is an object's tree path without its phase folder: <cluster>/<file>, the way the
+// cases below name objects, wherever the phases put them.
+func flat(file string) string {
+	dir, rest, _ := strings.Cut(file, "/")
+	if phase, f, ok := strings.Cut(rest, "/"); ok && gen.PhaseOfFolder(phase) != gen.PhaseNone {
+		return dir + "/" + f
+	}
+	return file
+}
+
+// doc is the object at a tree path, given without its phase folder.
 func doc(t *testing.T, m *invariant.Mesh, file string) map[string]any {
 	t.Helper()
 	for _, o := range m.Objects {
-		if o.File == file {
+		if flat(o.File) == file {
 			return o.Doc
 		}
 	}
@@ -113,7 +124,7 @@ func TestRulesCatch(t *testing.T) {
 		{"remote-secrets", "one direction only", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
 			var keep []invariant.Object
 			for _, o := range m.Objects {
-				if !strings.HasPrefix(o.File, c2+"istio-system_secret_") {
+				if !strings.HasPrefix(flat(o.File), c2+"istio-system_secret_") {
 					keep = append(keep, o)
 				}
 			}
@@ -125,7 +136,7 @@ func TestRulesCatch(t *testing.T) {
 		{"remote-secrets", "no reader account", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
 			var keep []invariant.Object
 			for _, o := range m.Objects {
-				if o.File != c1+"istio-system_serviceaccount_istio-reader-service-account.yaml" {
+				if flat(o.File) != c1+"istio-system_serviceaccount_istio-reader-service-account.yaml" {
 					keep = append(keep, o)
 				}
 			}
@@ -195,12 +206,20 @@ func TestRulesCatch(t *testing.T) {
 			get(doc(t, m, "rancher/c-pzk8b_project_istio.yaml"), "spec", "containerDefaultResourceLimit").(map[string]any)["limitsCpu"] = "2"
 		}},
 		{"kustomization", "last file left out", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
-			k := m.Files[c1+"kustomization.yaml"]
-			m.Files[c1+"kustomization.yaml"] = k[:bytes.LastIndex(bytes.TrimSuffix(k, []byte("\n")), []byte("\n"))+1]
+			k := m.Files[c1+"4-traffic/kustomization.yaml"]
+			m.Files[c1+"4-traffic/kustomization.yaml"] = k[:bytes.LastIndex(bytes.TrimSuffix(k, []byte("\n")), []byte("\n"))+1]
+		}},
+		{"kustomization", "last phase left out", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			k := string(m.Files[c1+"kustomization.yaml"])
+			m.Files[c1+"kustomization.yaml"] = []byte(strings.Replace(k, "- 4-traffic\n", "", 1))
+		}},
+		{"kustomization", "phases out of order", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
+			k := string(m.Files[c1+"kustomization.yaml"])
+			m.Files[c1+"kustomization.yaml"] = []byte(strings.Replace(k, "- 1-base\n", "", 1) + "- 1-base\n")
 		}},
 		{"kustomization", "namespace after what lives in it", "three-sites", func(t *testing.T, m *invariant.Mesh) {
-			k := string(m.Files["ams/kustomization.yaml"])
-			m.Files["ams/kustomization.yaml"] = []byte(strings.Replace(k, "- namespace_shop.yaml\n", "", 1) + "- namespace_shop.yaml\n")
+			k := string(m.Files["ams/1-base/kustomization.yaml"])
+			m.Files["ams/1-base/kustomization.yaml"] = []byte(strings.Replace(k, "- namespace_shop.yaml\n", "", 1) + "- namespace_shop.yaml\n")
 		}},
 		{"kustomization", "file missing from .meshgen", "three-sites", func(t *testing.T, m *invariant.Mesh) {
 			m.Files[".meshgen"] = bytes.Replace(m.Files[".meshgen"], []byte("fra/kustomization.yaml\n"), nil, 1)

@@ -194,8 +194,9 @@ const renderHelp = `Usage: meshgen render FILE... [-o DIR] [--cluster NAME] [--c
 
 Renders the MeshConfig in FILE (with any credentials Secrets in the other FILEs; - is stdin).
 Without -o, writes one YAML stream to stdout, each document behind a "# Source:" comment.
-With -o, writes DIR/<cluster>/*.yaml and DIR/rancher/*.yaml, each folder with a
-kustomization.yaml; files meshgen wrote before and no longer produces are removed, other
+With -o, writes DIR/<cluster>/<phase>/*.yaml (phases 1-base, 2-istiod, 3-gateways,
+4-traffic, in rollout order) and DIR/rancher/*.yaml, each folder with a kustomization.yaml
+(a cluster's lists its phase folders in order); files meshgen wrote before and no longer produces are removed, other
 files are kept. With --cluster as well, only that cluster's folder changes: the other
 folders meshgen wrote stay as they are.
 

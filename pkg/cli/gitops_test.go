@@ -81,7 +81,7 @@ func TestTreeLifecycle(t *testing.T) {
 	if code != Invalid {
 		t.Errorf("--check on an out-of-date tree: exit %d, want %d", code, Invalid)
 	}
-	if !strings.Contains(out, "--- a/mcsps-test-k8s-01/sample_virtualservice_helloworld.yaml\n+++ /dev/null\n") || !strings.Contains(out, "\n-kind: VirtualService\n") {
+	if !strings.Contains(out, "--- a/mcsps-test-k8s-01/4-traffic/sample_virtualservice_helloworld.yaml\n+++ /dev/null\n") || !strings.Contains(out, "\n-kind: VirtualService\n") {
 		t.Errorf("--check did not show the stale VirtualService as a unified diff:\n%s", out)
 	}
 	if got := readTree(t, dir); len(got) != len(first)+len(foreign) {

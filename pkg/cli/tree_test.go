@@ -66,7 +66,7 @@ func TestCheckHidesSecrets(t *testing.T) {
 	if _, e, code := run(t, nil, append([]string{"render", "-o", dir}, files...)...); code != OK {
 		t.Fatalf("render: %d %s", code, e)
 	}
-	p := filepath.Join(dir, "mcsps-test-k8s-01", "istio-system_secret_istio-remote-secret-mcsps-test-k8s-02.yaml")
+	p := filepath.Join(dir, "mcsps-test-k8s-01", "3-gateways", "istio-system_secret_istio-remote-secret-mcsps-test-k8s-02.yaml")
 	b, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)

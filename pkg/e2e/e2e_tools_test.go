@@ -127,10 +127,28 @@ func folders(t *testing.T, tree string) []string {
 	return ds
 }
 
-// manifests lists a folder's object files, without its kustomization.yaml.
+// inPhases globs pattern in a cluster folder's phase folders (<cluster>/<phase>/, where render
+// -o writes the objects) and in the folder itself (a hub folder's objects), phases in order.
+func inPhases(dir, pattern string) []string {
+	fs, _ := filepath.Glob(filepath.Join(dir, pattern))
+	in, _ := filepath.Glob(filepath.Join(dir, "[1-9]-*", pattern))
+	return append(fs, in...)
+}
+
+// objectFile is the path of the object file named base in a cluster folder, in whichever phase
+// folder holds it (the path in the first phase when none does, for a clear error).
+func objectFile(dir, base string) string {
+	if fs := inPhases(dir, base); len(fs) > 0 {
+		return fs[0]
+	}
+	return filepath.Join(dir, "1-base", base)
+}
+
+// manifests lists a folder's object files, in all its phases, without the kustomization.yaml
+// files.
 func manifests(t *testing.T, dir string) []string {
 	t.Helper()
-	fs, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	fs := inPhases(dir, "*.yaml")
 	var out []string
 	for _, f := range fs {
 		if filepath.Base(f) != "kustomization.yaml" {

@@ -80,7 +80,7 @@ func TestHelmTemplate(t *testing.T) {
 			}
 			n++
 			// An east-west gateway exists exactly where the mesh spans networks (a cross-network Gateway).
-			_, err := os.Stat(filepath.Join(dir, "istio-system_gateway_cross-network-gateway.yaml"))
+			_, err := os.Stat(objectFile(dir, "istio-system_gateway_cross-network-gateway.yaml"))
 			if (got["istio-eastwestgateway"] != "") != (err == nil) {
 				t.Errorf("%s/%s: east-west gateway release %v, cross-network Gateway %v", ex, cl, got["istio-eastwestgateway"] != "", err == nil)
 			}
@@ -129,7 +129,7 @@ func checkHelmInstall(t *testing.T, where string, got map[string]string, cluster
 // clusterNetwork is the network label of the cluster's control-plane namespace.
 func clusterNetwork(t *testing.T, dir string) string {
 	t.Helper()
-	ns, err := os.ReadFile(filepath.Join(dir, "namespace_istio-system.yaml"))
+	ns, err := os.ReadFile(objectFile(dir, "namespace_istio-system.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func TestIstioctlAnalyze(t *testing.T) {
 func TestIstioctlAnalyzeCatches(t *testing.T) {
 	istioctl := tool(t, "istioctl")
 	dir := filepath.Join(renderTree(t, "mcsps-test"), "mcsps-test-k8s-01")
-	if err := os.Remove(filepath.Join(dir, "sample_destinationrule_helloworld.yaml")); err != nil {
+	if err := os.Remove(objectFile(dir, "sample_destinationrule_helloworld.yaml")); err != nil {
 		t.Fatal(err)
 	}
 	args := append([]string{"analyze", "--use-kube=false", "-A"}, manifests(t, dir)...)
@@ -58,7 +58,7 @@ func TestIstioctlManifestGenerate(t *testing.T) {
 		}
 		for _, cl := range folders(t, tree) {
 			// Applied (installer operator) or files for istioctl install (installer istioctl).
-			ops, _ := filepath.Glob(filepath.Join(tree, cl, "*_istiooperator_*.yaml"))
+			ops := inPhases(filepath.Join(tree, cl), "*_istiooperator_*.yaml")
 			files, _ := filepath.Glob(filepath.Join(tree, cl, "istioctl", "*.yaml"))
 			ops = append(ops, files...)
 			if cl == "rancher" {
@@ -70,7 +70,7 @@ func TestIstioctlManifestGenerate(t *testing.T) {
 			if len(ops) != want {
 				t.Fatalf("%s/%s: want %d IstioOperators, got %d", ex, cl, want, len(ops))
 			}
-			ns, err := os.ReadFile(filepath.Join(tree, cl, "namespace_istio-system.yaml"))
+			ns, err := os.ReadFile(objectFile(filepath.Join(tree, cl), "namespace_istio-system.yaml"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -302,7 +302,7 @@ func TestKptRenderRemoves(t *testing.T) {
 	if es, err := os.ReadDir(filepath.Join(pkg, "mcsps-test-k8s-02")); err == nil {
 		t.Logf("kpt left mcsps-test-k8s-02/ with %d entries", len(es))
 	}
-	if _, err := os.Stat(filepath.Join(pkg, "mcsps-test-k8s-01", "istio-system_istiooperator_mcsps-test.yaml")); err != nil {
+	if _, err := os.Stat(filepath.Join(pkg, "mcsps-test-k8s-01", "2-istiod", "istio-system_istiooperator_mcsps-test.yaml")); err != nil {
 		t.Errorf("the remaining cluster lost its files: %v", err)
 	}
 	if snapshot(t, pkg)["app.yaml"] != app {

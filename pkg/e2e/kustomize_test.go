@@ -168,13 +168,22 @@ func copyDir(t *testing.T, src, dst string) {
 	}
 }
 
-// TestKustomizeBuildsTree: every folder of a rendered GitOps tree builds with the real
-// kustomize (what kubectl apply -k and Argo CD, Fleet or Flux do with it), object for object.
+// TestKustomizeBuildsTree: every folder of a rendered GitOps tree, a cluster's whole and each
+// of its phase folders, builds with the real kustomize (what kubectl apply -k and Argo CD,
+// Fleet or Flux do with it), object for object.
 func TestKustomizeBuildsTree(t *testing.T) {
 	kustomize := tool(t, "kustomize")
 	for _, ex := range exampleMeshes(t) {
 		tree := renderTree(t, ex)
+		var dirs []string
 		for _, cl := range folders(t, tree) {
+			dirs = append(dirs, cl)
+			phases, _ := filepath.Glob(filepath.Join(tree, cl, "[1-9]-*"))
+			for _, p := range phases {
+				dirs = append(dirs, filepath.Join(cl, filepath.Base(p)))
+			}
+		}
+		for _, cl := range dirs {
 			t.Run(ex+"/"+cl, func(t *testing.T) {
 				out, stderr, code := run(t, tree, nil, kustomize, "build", filepath.Join(tree, cl))
 				if code != 0 {

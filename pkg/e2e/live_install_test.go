@@ -133,7 +133,7 @@ type gateway struct {
 // install renders every installer input in a cluster folder and extracts the installation.
 func install(t *testing.T, dir string) *installation {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	files := inPhases(dir, "*.yaml")
 	istioctl, _ := filepath.Glob(filepath.Join(dir, "istioctl", "*.yaml"))
 	files = append(files, istioctl...)
 	var objs []object

@@ -262,11 +262,21 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// applyOutput applies a cluster's folder file by file in the order of its kustomization,
-// the rollout order meshgen declares.
+// applyOutput applies a cluster's folder file by file in the order of its kustomizations,
+// phase folders in order, the rollout order meshgen declares.
 func (m *liveMesh) applyOutput(t *testing.T, c *liveCluster) {
 	t.Helper()
-	dir := filepath.Join(m.out, c.name)
+	args := []string{"apply", "--server-side=false"}
+	for _, f := range kustomized(t, filepath.Join(m.out, c.name)) {
+		args = append(args, "-f", f)
+	}
+	c.mustKubectl(t, nil, args...)
+}
+
+// kustomized lists the files a folder's kustomization applies, in its order, with the
+// resources that are folders (a cluster's phases) expanded in place.
+func kustomized(t *testing.T, dir string) []string {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -277,11 +287,16 @@ func (m *liveMesh) applyOutput(t *testing.T, c *liveCluster) {
 	if err := k8syaml.Unmarshal(b, &k); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"apply", "--server-side=false"}
+	var out []string
 	for _, r := range k.Resources {
-		args = append(args, "-f", filepath.Join(dir, r))
+		p := filepath.Join(dir, r)
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			out = append(out, kustomized(t, p)...)
+			continue
+		}
+		out = append(out, p)
 	}
-	c.mustKubectl(t, nil, args...)
+	return out
 }
 
 // playControllers does what a real cluster's controllers would: the gateways' Services

@@ -293,7 +293,7 @@ type outputObject struct {
 // outputFile finds the one object of meshgen's output for a cluster that matches.
 func (m *liveMesh) outputFile(t *testing.T, cluster string, match func(object) bool) outputObject {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(m.out, cluster, "*.yaml"))
+	files := inPhases(filepath.Join(m.out, cluster), "*.yaml")
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {

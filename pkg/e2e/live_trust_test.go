@@ -72,7 +72,7 @@ func (m *liveMesh) playUser(t *testing.T, dir string, inputs ...string) []byte {
 // of other issuers (ACME) are not issued: nothing here needs them.
 func (m *liveMesh) playCertManager(t *testing.T, c *liveCluster) {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(m.out, c.name, "*.yaml"))
+	files := inPhases(filepath.Join(m.out, c.name), "*.yaml")
 	var objs []object
 	for _, f := range files {
 		b, err := os.ReadFile(f)

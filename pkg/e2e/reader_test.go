@@ -33,7 +33,7 @@ func TestReaderRulesMirrorChart(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(stdout), &want); err != nil || want.Kind != "ClusterRole" || len(want.Rules) == 0 {
 		t.Fatalf("the chart's reader ClusterRole: %v\n%s", err, stdout)
 	}
-	b, err := os.ReadFile(filepath.Join(renderTree(t, "three-sites"), "fra", "clusterrole_meshgen-istio-reader.yaml"))
+	b, err := os.ReadFile(objectFile(filepath.Join(renderTree(t, "three-sites"), "fra"), "clusterrole_meshgen-istio-reader.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

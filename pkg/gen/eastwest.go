@@ -33,5 +33,6 @@ func (g *gen) crossNetworkGateway(cl *api.Cluster) {
 			}},
 		}
 	})
-	g.add(cl.Name, kGateway, gw)
+	// With the east-west gateway it serves, not with the traffic Gateways.
+	g.addAt(cl.Name, PhaseGateways, kGateway, gw)
 }

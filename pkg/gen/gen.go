@@ -6,6 +6,7 @@
 package gen
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -29,16 +30,23 @@ type Object struct {
 	Kind       string
 	Namespace  string
 	Name       string
+	// Phase is the rollout phase: its folder sits between the cluster's and the object's file.
+	Phase Phase
 	// Body is the object; its JSON is the manifest (its Docs, if any, encoded first).
 	Body any
 }
 
-// Path is where the object lives in a tree: <cluster>/[<namespace>_]<kind>_<name>.yaml. The '_'
-// cannot occur in Kubernetes names, so two objects never share a path.
+// Path is where the object lives in a tree: <cluster>/<phase>/[<namespace>_]<kind>_<name>.yaml
+// (no phase folder in a hub folder). The '_' cannot occur in Kubernetes names, so two objects
+// never share a path.
 func (o Object) Path() string {
 	var b strings.Builder
 	b.WriteString(o.Cluster)
 	b.WriteByte('/')
+	if p := o.Phase.Folder(); p != "" {
+		b.WriteString(p)
+		b.WriteByte('/')
+	}
 	if o.Namespace != "" {
 		b.WriteString(o.Namespace)
 		b.WriteByte('_')
@@ -71,8 +79,8 @@ type Folder struct {
 // Each generates the output folders, Rancher's first, then each cluster's in the order of
 // spec.clusters (only the named one when cluster is not empty), checks each and hands it to
 // emit before generating the next, so a caller that writes as it goes holds one cluster's
-// objects instead of the whole mesh's. Within a folder, namespaces come before what lives in
-// them. It stops at the first error, emit's included; a folder with nothing in it is skipped.
+// objects instead of the whole mesh's. Within a folder, objects come in phase order, and
+// namespaces before what lives in them. It stops at the first error, emit's included; a folder with nothing in it is skipped.
 func Each(in *api.Input, cluster string, emit func(*Folder) error) error {
 	if err := Known(in.Config, cluster); err != nil {
 		return err
@@ -85,6 +93,8 @@ func Each(in *api.Input, cluster string, emit func(*Folder) error) error {
 		if f == nil {
 			return true
 		}
+		// Builders add in the order that reads best; the output is in rollout order.
+		slices.SortStableFunc(f.Objects, func(a, b Object) int { return cmp.Compare(a.Phase, b.Phase) })
 		// Two objects can collide only within one folder, so checking folder by folder finds
 		// every collision.
 		if err = Check(f); err == nil {
@@ -209,12 +219,16 @@ type body interface{ base() *object }
 
 func (o *object) base() *object { return o }
 
-// add stamps the object's apiVersion and kind from the table and adds it to cluster's folder.
-func (g *gen) add(cluster string, k *Kind, b body) {
+// add stamps the object's apiVersion and kind from the table and adds it to cluster's folder,
+// in the kind's phase.
+func (g *gen) add(cluster string, k *Kind, b body) { g.addAt(cluster, k.Phase, k, b) }
+
+// addAt is add in another phase than the kind's: for the objects of a kind that spans phases.
+func (g *gen) addAt(cluster string, p Phase, k *Kind, b body) {
 	o := b.base()
 	o.TypeMeta = TypeMeta{APIVersion: k.APIVersion(g.istioAPI), Kind: k.Kind}
 	f := g.open(cluster)
-	f.Objects = append(f.Objects, Object{Cluster: cluster, APIVersion: o.APIVersion, Kind: k.Kind, Namespace: o.Namespace, Name: o.Name, Body: b})
+	f.Objects = append(f.Objects, Object{Cluster: cluster, APIVersion: o.APIVersion, Kind: k.Kind, Namespace: o.Namespace, Name: o.Name, Phase: p, Body: b})
 }
 
 // file adds a file that is not an object to cluster's folder.

@@ -13,29 +13,32 @@ type Kind struct {
 	Kind    string
 	// Cluster is true for cluster-scoped kinds, which have no namespace.
 	Cluster bool
+	// Phase is the rollout phase of the kind's objects; a builder overrides it (addAt) where
+	// one kind spans phases (a remote secret is a Secret of the gateways' phase).
+	Phase Phase
 }
 
 // The kinds meshgen writes.
 var (
-	kNamespace          = &Kind{Version: "v1", Kind: "Namespace", Cluster: true}
-	kLimitRange         = &Kind{Version: "v1", Kind: "LimitRange"}
-	kSecret             = &Kind{Version: "v1", Kind: "Secret"}
-	kService            = &Kind{Version: "v1", Kind: "Service"}
-	kNetworkPolicy      = &Kind{Group: "networking.k8s.io", Version: "v1", Kind: "NetworkPolicy"}
+	kNamespace          = &Kind{Version: "v1", Kind: "Namespace", Cluster: true, Phase: PhaseBase}
+	kLimitRange         = &Kind{Version: "v1", Kind: "LimitRange", Phase: PhaseBase}
+	kSecret             = &Kind{Version: "v1", Kind: "Secret", Phase: PhaseBase}
+	kService            = &Kind{Version: "v1", Kind: "Service", Phase: PhaseTraffic}
+	kNetworkPolicy      = &Kind{Group: "networking.k8s.io", Version: "v1", Kind: "NetworkPolicy", Phase: PhaseBase}
 	kProject            = &Kind{Group: "management.cattle.io", Version: "v3", Kind: "Project"}
-	kIstioOperator      = &Kind{Group: "install.istio.io", Version: "v1alpha1", Kind: "IstioOperator"}
-	kGateway            = &Kind{Group: "networking.istio.io", Kind: "Gateway"}
-	kVirtualService     = &Kind{Group: "networking.istio.io", Kind: "VirtualService"}
-	kDestinationRule    = &Kind{Group: "networking.istio.io", Kind: "DestinationRule"}
-	kPeerAuthentication = &Kind{Group: "security.istio.io", Kind: "PeerAuthentication"}
-	kCertificate        = &Kind{Group: "cert-manager.io", Version: "v1", Kind: "Certificate"}
-	kClusterIssuer      = &Kind{Group: "cert-manager.io", Version: "v1", Kind: "ClusterIssuer", Cluster: true}
-	kDNSEndpoint        = &Kind{Group: "externaldns.k8s.io", Version: "v1alpha1", Kind: "DNSEndpoint"}
-	kServiceAccount     = &Kind{Version: "v1", Kind: "ServiceAccount"}
-	kClusterRole        = &Kind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRole", Cluster: true}
-	kClusterRoleBinding = &Kind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleBinding", Cluster: true}
-	kPushSecret         = &Kind{Group: externalSecrets, Version: "v1alpha1", Kind: "PushSecret"}
-	kExternalSecret     = &Kind{Group: externalSecrets, Version: "v1", Kind: "ExternalSecret"}
+	kIstioOperator      = &Kind{Group: "install.istio.io", Version: "v1alpha1", Kind: "IstioOperator", Phase: PhaseIstiod}
+	kGateway            = &Kind{Group: "networking.istio.io", Kind: "Gateway", Phase: PhaseTraffic}
+	kVirtualService     = &Kind{Group: "networking.istio.io", Kind: "VirtualService", Phase: PhaseTraffic}
+	kDestinationRule    = &Kind{Group: "networking.istio.io", Kind: "DestinationRule", Phase: PhaseTraffic}
+	kPeerAuthentication = &Kind{Group: "security.istio.io", Kind: "PeerAuthentication", Phase: PhaseTraffic}
+	kCertificate        = &Kind{Group: "cert-manager.io", Version: "v1", Kind: "Certificate", Phase: PhaseTraffic}
+	kClusterIssuer      = &Kind{Group: "cert-manager.io", Version: "v1", Kind: "ClusterIssuer", Cluster: true, Phase: PhaseTraffic}
+	kDNSEndpoint        = &Kind{Group: "externaldns.k8s.io", Version: "v1alpha1", Kind: "DNSEndpoint", Phase: PhaseTraffic}
+	kServiceAccount     = &Kind{Version: "v1", Kind: "ServiceAccount", Phase: PhaseBase}
+	kClusterRole        = &Kind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRole", Cluster: true, Phase: PhaseBase}
+	kClusterRoleBinding = &Kind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleBinding", Cluster: true, Phase: PhaseBase}
+	kPushSecret         = &Kind{Group: externalSecrets, Version: "v1alpha1", Kind: "PushSecret", Phase: PhaseGateways}
+	kExternalSecret     = &Kind{Group: externalSecrets, Version: "v1", Kind: "ExternalSecret", Phase: PhaseGateways}
 )
 
 // Kinds is the table, in no particular order.

@@ -11,7 +11,7 @@ func (g *gen) operatorControlPlane(cl *api.Cluster) {
 }
 
 func (g *gen) operatorEastWest(cl *api.Cluster) {
-	g.add(cl.Name, kIstioOperator, g.eastWestGateway(cl))
+	g.addAt(cl.Name, PhaseGateways, kIstioOperator, g.eastWestGateway(cl))
 }
 
 func (g *gen) operatorReadme(cl *api.Cluster) {

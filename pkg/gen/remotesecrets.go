@@ -22,7 +22,8 @@ func (g *gen) remoteSecrets(cl *api.Cluster) {
 		s.Annotations["networking.istio.io/cluster"] = peer.Name
 		s.Type = "Opaque"
 		s.Data = map[string]*Doc{peer.Name: g.kubeconfig(&peer)}
-		g.add(cl.Name, kSecret, s)
+		// Istiod reads them once it runs: after the control plane, with the gateways.
+		g.addAt(cl.Name, PhaseGateways, kSecret, s)
 	}
 }
 

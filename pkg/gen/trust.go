@@ -26,7 +26,8 @@ func (g *gen) trust(cl *api.Cluster) {
 	root := api.RootCAName(g.cfg)
 	ci := &caClusterIssuer{object: g.meta("", root)}
 	ci.Spec.CA.SecretName = root
-	g.add(cl.Name, kClusterIssuer, ci)
+	// Both before istiod starts (see above), not with the ACME issuers and certificates.
+	g.addAt(cl.Name, PhaseBase, kClusterIssuer, ci)
 
 	c := &caCertificate{object: g.meta(g.cpNamespace(), CACertsSecret)}
 	c.Spec = caCertificateSpec{
@@ -41,7 +42,7 @@ func (g *gen) trust(cl *api.Cluster) {
 		Usages:      []string{"digital signature", "key encipherment", "cert sign"},
 		IssuerRef:   issuerRef{Group: "cert-manager.io", Kind: "ClusterIssuer", Name: root},
 	}
-	g.add(cl.Name, kCertificate, c)
+	g.addAt(cl.Name, PhaseBase, kCertificate, c)
 }
 
 // cert-manager.io/v1 ClusterIssuer of type CA.

@@ -74,7 +74,7 @@ func TestGoldenTreeSharedNetwork(t *testing.T) {
 // goldenPolicies parses the NetworkPolicies of one cluster's golden tree of an example.
 func goldenPolicies(t *testing.T, example, cluster string) Cluster {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("../../testdata/golden", example, "tree", cluster, "*networkpolicy*.yaml"))
+	files, err := filepath.Glob(filepath.Join("../../testdata/golden", example, "tree", cluster, "1-base", "*networkpolicy*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden NetworkPolicies: %v", err)
 	}

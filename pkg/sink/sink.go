@@ -8,8 +8,8 @@
 //   - Items: the items of a KRM ResourceList (package krm), written as bytes directly.
 //
 // The package owns the output formats: YAML (through internal/yamlenc, byte for byte what
-// sigs.k8s.io/yaml writes), the tree layout with its kustomization.yaml files and the .meshgen
-// manifest, and the diff.
+// sigs.k8s.io/yaml writes), the tree layout (<cluster>/<phase>/<object file>, gen.Object.Path)
+// with its kustomization.yaml files and the .meshgen manifest, and the diff.
 //
 // Files that are not objects (gen.File: Helm values, a README with commands, local-config
 // files) travel with their folder's objects and each sink carries them its own way:

@@ -23,9 +23,10 @@ const ManifestFile = ".meshgen"
 
 const kustomization = "kustomization.yaml"
 
-// Tree writes a per-cluster tree into Dir: <folder>/<object path> for every object, the
-// folder's files, a kustomization.yaml listing the objects of every folder (so kubectl apply
-// -k works on each cluster) and the manifest. Files meshgen wrote before and no longer
+// Tree writes a per-cluster tree into Dir: <cluster>/<phase>/<file> for every object (the
+// object's Path), the folder's files, a kustomization.yaml in every phase folder listing its
+// objects and one in every cluster folder listing its phase folders in order (so kubectl apply
+// -k works on a phase and on a whole cluster), and the manifest. Files meshgen wrote before and no longer
 // produces are removed, every other file is kept. It builds the new tree beside Dir and swaps
 // it in at Commit, so Dir is either the old tree or the new one, never a mix.
 //
@@ -128,22 +129,31 @@ func (t *Tree) Abort() {
 }
 
 // layout records the folders of a tree in the order their first object came, and their
-// objects' files.
+// entries: the objects' files, and the subfolders (a cluster's phase folders), which the
+// parent's kustomization lists as resources so that kubectl apply -k <cluster> applies every
+// phase. Objects come in phase order, so the phases are listed in order.
 type layout struct {
 	folders map[string][]string
 	order   []string
 }
 
 func (l *layout) add(p string) {
+	dir, file := path.Split(p)
+	l.list(strings.TrimSuffix(dir, "/"), file)
+}
+
+func (l *layout) list(dir, entry string) {
 	if l.folders == nil {
 		l.folders = map[string][]string{}
 	}
-	dir, file := path.Split(p)
-	dir = strings.TrimSuffix(dir, "/")
-	if _, ok := l.folders[dir]; !ok {
+	es, ok := l.folders[dir]
+	if !ok {
 		l.order = append(l.order, dir)
+		if parent, sub := path.Split(dir); parent != "" {
+			l.list(strings.TrimSuffix(parent, "/"), sub)
+		}
 	}
-	l.folders[dir] = append(l.folders[dir], file)
+	l.folders[dir] = append(es, entry)
 }
 
 func kustomizationFile(mesh string, files []string) []byte {

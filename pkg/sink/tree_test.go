@@ -52,8 +52,12 @@ func treeFolders(docs []doc) []*gen.Folder {
 	by := map[string]*gen.Folder{}
 	for _, d := range docs {
 		cluster, file, _ := strings.Cut(d.Path, "/")
+		var phase gen.Phase
+		if p, f, ok := strings.Cut(file, "/"); ok {
+			phase, file = gen.PhaseOfFolder(p), f
+		}
 		parts := strings.Split(strings.TrimSuffix(file, ".yaml"), "_")
-		o := gen.Object{Cluster: cluster, APIVersion: "test/v1", Kind: parts[len(parts)-2], Name: parts[len(parts)-1],
+		o := gen.Object{Cluster: cluster, APIVersion: "test/v1", Kind: parts[len(parts)-2], Name: parts[len(parts)-1], Phase: phase,
 			Body: map[string]string{"kind": "Test", "path": d.Path, "version": d.Version}}
 		if len(parts) == 3 {
 			o.Namespace = parts[0]
