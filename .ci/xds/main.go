@@ -1,8 +1,8 @@
 // xdsdump connects to an istiod as one proxy (a sidecar or a gateway), subscribes the way
 // Envoy does (CDS, then EDS for the EDS clusters, then LDS, then RDS for the listeners'
-// route configurations), and prints what it got as JSON: every EDS cluster's endpoints and
-// every route with its weighted destinations. The live-mesh test (pkg/e2e/live_*) compares
-// that with the MeshConfig. It speaks plain ADS over gRPC with Envoy's own API types, so
+// route configurations), and prints what it got as JSON: every EDS cluster's endpoints (also
+// with each one's locality and priority) and every route with its weighted destinations. The
+// live-mesh test (pkg/e2e/live_*) compares that with the MeshConfig. It speaks plain ADS over gRPC with Envoy's own API types, so
 // what it prints is exactly what istiod would send an Envoy with this node identity.
 package main
 
@@ -47,6 +47,17 @@ type Dump struct {
 	Routes    []Route             `json:"routes"`
 	// Outlier lists the clusters that carry outlier detection, sorted.
 	Outlier []string `json:"outlier"`
+	// Localities maps each EDS cluster to its endpoints with the locality and priority of
+	// the group istiod put each in, sorted by address.
+	Localities map[string][]Placed `json:"localities"`
+}
+
+// Placed is one endpoint with its group's locality and priority.
+type Placed struct {
+	Address  string `json:"address"`
+	Region   string `json:"region,omitempty"`
+	Zone     string `json:"zone,omitempty"`
+	Priority uint32 `json:"priority"`
 }
 
 // Route is one route of one virtual host.
@@ -69,6 +80,7 @@ func main() {
 	clusterID := flag.String("cluster", "", "CLUSTER_ID, as the injector sets it")
 	network := flag.String("network", "", "NETWORK, as the injector sets it")
 	labels := flag.String("labels", "", "the pod's labels, k=v,k=v")
+	locality := flag.String("locality", "", "the proxy's locality, region/zone, as Envoy's bootstrap sends it")
 	timeout := flag.Duration("timeout", 30*time.Second, "give up after this long")
 	extra := map[string]string{}
 	flag.Func("meta", "K=V: one more metadata field, as pilot-agent sets it from an env ISTIO_META_K (repeatable)", func(kv string) error {
@@ -110,6 +122,10 @@ func main() {
 		Id:       fmt.Sprintf("%s~%s~%s.%s~%s.svc.cluster.local", *typ, *ip, *name, *ns, *ns),
 		Metadata: md,
 	}
+	if *locality != "" {
+		region, zone, _ := strings.Cut(*locality, "/")
+		node.Locality = &corev3.Locality{Region: region, Zone: zone}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	d, err := dump(ctx, *addr, node)
@@ -147,7 +163,7 @@ func dump(ctx context.Context, addr string, node *corev3.Node) (*Dump, error) {
 	if err := send(typeCDS, nil, nil); err != nil {
 		return nil, err
 	}
-	d := &Dump{Endpoints: map[string][]string{}}
+	d := &Dump{Endpoints: map[string][]string{}, Localities: map[string][]Placed{}}
 	var edsNames, rdsNames []string
 	var gotCDS, gotEDS, gotLDS, gotRDS bool
 	for {
@@ -194,6 +210,7 @@ func dump(ctx context.Context, addr string, node *corev3.Node) (*Dump, error) {
 					return nil, err
 				}
 				d.Endpoints[cla.ClusterName] = endpoints(&cla)
+				d.Localities[cla.ClusterName] = placed(&cla)
 			}
 			if err = send(typeEDS, edsNames, resp); err == nil && first {
 				err = send(typeLDS, nil, nil)
@@ -254,17 +271,26 @@ func unmarshal(a *anypb.Any, m proto.Message) error {
 
 func endpoints(cla *endpointv3.ClusterLoadAssignment) []string {
 	eps := []string{}
+	for _, p := range placed(cla) {
+		eps = append(eps, p.Address)
+	}
+	return eps
+}
+
+func placed(cla *endpointv3.ClusterLoadAssignment) []Placed {
+	out := []Placed{}
 	for _, le := range cla.Endpoints {
 		for _, lb := range le.LbEndpoints {
 			sa := lb.GetEndpoint().GetAddress().GetSocketAddress()
 			if sa == nil {
 				continue
 			}
-			eps = append(eps, net.JoinHostPort(sa.Address, strconv.Itoa(int(sa.GetPortValue()))))
+			out = append(out, Placed{Address: net.JoinHostPort(sa.Address, strconv.Itoa(int(sa.GetPortValue()))),
+				Region: le.GetLocality().GetRegion(), Zone: le.GetLocality().GetZone(), Priority: le.Priority})
 		}
 	}
-	sort.Strings(eps)
-	return eps
+	sort.Slice(out, func(i, j int) bool { return out[i].Address < out[j].Address })
+	return out
 }
 
 // routeNames returns the RDS names of a listener's HTTP connection managers.

@@ -61,8 +61,10 @@ func (m *liveMesh) network(cluster string) string {
 	return ""
 }
 
+// remoteSecrets: istiod has a remote secret for each peer, from meshgen (inline), the
+// played external-secrets operator (externalSecret) or the played user (none).
 func (m *liveMesh) remoteSecrets() bool {
-	return m.cfg.Spec.RemoteSecrets.Mode != api.RemoteSecretsNone
+	return m.cfg.Spec.RemoteSecrets.Mode != api.RemoteSecretsNone || m.userSecrets
 }
 
 // eastWest is the load-balancer address the test gave a cluster's east-west gateway: the
@@ -86,12 +88,7 @@ func (m *liveMesh) wantEndpoints(s api.Service, v api.Version, proxyCluster stri
 		if !m.remoteSecrets() && c != proxyCluster {
 			continue
 		}
-		var ep string
-		if m.network(c) == m.network(proxyCluster) {
-			ep = net.JoinHostPort(m.podIP[s.Name+"/"+v.Name+"/"+c], strconv.Itoa(m.targetPort(s)))
-		} else {
-			ep = net.JoinHostPort(m.eastWest(c), eastWestPort)
-		}
+		ep := m.endpointAddr(s, v, c, proxyCluster)
 		if !seen[ep] {
 			seen[ep] = true
 			want = append(want, ep)
@@ -99,6 +96,15 @@ func (m *liveMesh) wantEndpoints(s api.Service, v api.Version, proxyCluster stri
 	}
 	sort.Strings(want)
 	return want
+}
+
+// endpointAddr is where a proxy in proxyCluster reaches the version's pods in cluster c: at
+// their IP on its own network, else at c's east-west gateway.
+func (m *liveMesh) endpointAddr(s api.Service, v api.Version, c, proxyCluster string) string {
+	if m.network(c) == m.network(proxyCluster) {
+		return net.JoinHostPort(m.podIP[s.Name+"/"+v.Name+"/"+c], strconv.Itoa(m.targetPort(s)))
+	}
+	return net.JoinHostPort(m.eastWest(c), eastWestPort)
 }
 
 // targetPort is the pods' port: meshgen's Service sends the service port to the same
@@ -169,6 +175,7 @@ func (m *liveMesh) evaluate() []result {
 			}
 			rs = append(rs, routeResult(c.name, "a sidecar in "+s.Namespace, d, err, s, h))
 			rs = append(rs, outlierResult(c.name, d, err, s))
+			rs = append(rs, m.localityResults(c.name, s, d, err)...)
 		}
 		rs = append(rs, m.eastWestResults(c.name)...)
 		var ing *xdsDump
@@ -249,7 +256,7 @@ func (d *xdsDump) endpoints(cluster string) ([]string, bool) {
 
 // outlierResult: the service's subset clusters carry outlier detection exactly when the
 // MeshConfig asks for failover (locality failover does nothing without it). The locality
-// part of check 4 (endpoint priorities by network, region and zone) is not checked yet.
+// part of check 4 is localityResults.
 func outlierResult(cluster string, d *xdsDump, err error, s api.Service) result {
 	want := s.Failover != nil
 	r := result{check: checkFailover, cluster: cluster, what: fmt.Sprintf("a sidecar's clusters of %s have outlier detection: %v", host(s), want)}
@@ -283,8 +290,11 @@ func (m *liveMesh) evalSync(cluster string) result {
 		}
 	}
 	r := result{check: checkSync, cluster: cluster, what: "istiod reads " + fmtStatus(want)}
-	if !m.remoteSecrets() {
+	switch {
+	case !m.remoteSecrets():
 		r.what += " (remoteSecrets.mode none: no peers)"
+	case m.userSecrets:
+		r.what += " (remoteSecrets.mode none: made with istioctl create-remote-secret, as the user does)"
 	}
 	got, err := m.clusterz(cluster)
 	if err != nil {

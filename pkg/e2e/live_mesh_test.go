@@ -47,6 +47,9 @@ type liveMesh struct {
 	xds      string               // the xdsdump binary
 	root     []byte               // the mesh's root certificate, from meshgen certs
 	pilot    string               // the pilot-discovery binary
+	// userSecrets: with remoteSecrets.mode none the test made the remote secrets as the user
+	// does, with istioctl create-remote-secret.
+	userSecrets bool
 	// owner is the test that started the mesh: processes started later (a control's restart
 	// of istiod) must live as long as the mesh, not end with the control's subtest.
 	owner *testing.T
@@ -81,11 +84,6 @@ func startMesh(t *testing.T, meshFile string) *liveMesh {
 	if len(es) > 0 || cfg == nil {
 		t.Fatalf("%s: %v", meshFile, es)
 	}
-	if cfg.Spec.RemoteSecrets.Mode == api.RemoteSecretsExternalSecret {
-		// Its remote secrets come from the external-secrets operator (PushSecret of a token
-		// the cluster mints, ExternalSecret in the peers), which the test does not play yet.
-		t.Skipf("%s: remoteSecrets.mode %s: the live test does not play external-secrets yet", meshFile, cfg.Spec.RemoteSecrets.Mode)
-	}
 	var names []string
 	for _, c := range cfg.Spec.Clusters {
 		names = append(names, c.Name)
@@ -114,7 +112,12 @@ func startMesh(t *testing.T, meshFile string) *liveMesh {
 	}
 	input := filepath.Join(dir, "mesh.yaml")
 	var creds bytes.Buffer
+	// With externalSecret the clusters mint their own tokens: a credentials Secret in the
+	// input is an error there.
 	for _, c := range m.clusters {
+		if cfg.Spec.RemoteSecrets.Mode == api.RemoteSecretsExternalSecret {
+			break
+		}
 		fmt.Fprintf(&creds, `---
 apiVersion: v1
 kind: Secret
@@ -150,8 +153,10 @@ data:
 			// cert-manager installed: its cluster resource namespace, where the issuers' keys live.
 			c.mustKubectl(t, nil, "create", "namespace", "cert-manager")
 		}
+		m.playNode(t, c)
 		m.applyOutput(t, c)
 	}
+	m.playRemoteSecrets(t, dir)
 	m.root = m.playUser(t, dir, input, credFile)
 	var wg sync.WaitGroup
 	for _, c := range m.clusters {
@@ -333,7 +338,7 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 			fmt.Sprintf(`{"status":{"loadBalancer":{"ingress":[{"ip":%q}]}}}`, addr)})
 		if g.podLabels != nil {
 			ip := fmt.Sprintf("10.%d.1.%d", 100+ci, 10+gi)
-			docs = append(docs, podDoc(g.name+"-live", g.namespace, g.podLabels))
+			docs = append(docs, podDoc(g.name+"-live", g.namespace, c.name, g.podLabels))
 			statuses = append(statuses, status{"pod", g.namespace, g.name + "-live", podStatus(ip)})
 			m.podIP[c.name+"/"+g.name] = ip
 		}
@@ -348,7 +353,7 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 			n++
 			pod := s.Name + "-" + v.Name + "-live"
 			m.podIP[s.Name+"/"+v.Name+"/"+c.name] = ip
-			docs = append(docs, podDoc(pod, s.Namespace, map[string]string{"app": s.Name, "version": v.Name}))
+			docs = append(docs, podDoc(pod, s.Namespace, c.name, map[string]string{"app": s.Name, "version": v.Name}))
 			statuses = append(statuses, status{"pod", s.Namespace, pod, podStatus(ip)})
 			slices = append(slices, m.endpointSlice(t, c, s, v, pod, ip))
 		}
@@ -365,7 +370,7 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 		ip := fmt.Sprintf("10.%d.2.%d", 100+ci, 10+len(clientNS))
 		clientNS = append(clientNS, s.Namespace)
 		m.podIP[c.name+"/client/"+s.Namespace] = ip
-		docs = append(docs, podDoc("live-client", s.Namespace, map[string]string{"app": "live-client"}))
+		docs = append(docs, podDoc("live-client", s.Namespace, c.name, map[string]string{"app": "live-client"}))
 		statuses = append(statuses, status{"pod", s.Namespace, "live-client", podStatus(ip)})
 	}
 	c.mustKubectl(t, []byte(strings.Join(docs, "\n---\n")), "apply", "--server-side=false", "-f", "-")
@@ -457,12 +462,14 @@ func (m *liveMesh) configureInjector(t *testing.T, c *liveCluster) {
 	}
 }
 
-func podDoc(name, ns string, labels map[string]string) string {
+// podDoc is a pod as the scheduler leaves it: bound to the cluster's node (playNode), from
+// whose labels istiod takes the pod's locality.
+func podDoc(name, ns, cluster string, labels map[string]string) string {
 	b, _ := json.Marshal(map[string]any{
 		"apiVersion": "v1", "kind": "Pod",
 		"metadata": map[string]any{"name": name, "namespace": ns, "labels": labels},
 		// What the ServiceAccount admission plugin (off here: nothing mints tokens) would set.
-		"spec": map[string]any{"serviceAccountName": "default",
+		"spec": map[string]any{"serviceAccountName": "default", "nodeName": liveNode(cluster),
 			"containers": []any{map[string]any{"name": "app", "image": "live.invalid/app"}}},
 	})
 	return string(b)
@@ -666,7 +673,9 @@ func xdsdump(t *testing.T) string {
 type xdsDump struct {
 	Endpoints map[string][]string `json:"endpoints"`
 	Outlier   []string            `json:"outlier"`
-	Routes    []struct {
+	// Localities: per EDS cluster, each endpoint with its group's locality and priority.
+	Localities map[string][]placedEndpoint `json:"localities"`
+	Routes     []struct {
 		Config   string            `json:"config"`
 		Domains  []string          `json:"domains"`
 		Match    string            `json:"match"`
@@ -678,7 +687,11 @@ type xdsDump struct {
 // proxy asks a cluster's istiod what one proxy gets.
 func (m *liveMesh) proxy(cluster string, args ...string) (*xdsDump, error) {
 	p := m.istiod[cluster]
-	cmd := exec.Command(m.xds, append([]string{"-addr", p.grpc, "-timeout", "20s"}, args...)...)
+	args = append([]string{"-addr", p.grpc, "-timeout", "20s"}, args...)
+	if l := m.proxyLocality(cluster); l != "" {
+		args = append(args, "-locality", l)
+	}
+	cmd := exec.Command(m.xds, args...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	if err := cmd.Run(); err != nil {

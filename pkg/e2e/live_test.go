@@ -80,7 +80,9 @@ func (m *liveMesh) holds(t *testing.T, w *os.File) []result {
 			t.Error(r)
 		}
 	}
-	fmt.Fprintln(w, "check 4, locality part: not checked yet (the test places no pod on a node with a region and zone)")
+	if note := m.localityNote(); note != "" {
+		fmt.Fprintln(w, note)
+	}
 	fmt.Fprintf(w, "live mesh: %d/%d checks hold\n", n, len(rs))
 	if !allHold(rs) {
 		for _, c := range m.clusters {
@@ -152,9 +154,8 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 	}
 	var cs []control
 	if b != nil && m.remoteSecrets() {
-		secret := m.outputFile(t, a.name, func(o object) bool {
-			return o.kind() == "Secret" && o.str("metadata", "annotations", "networking.istio.io/cluster") == b.name
-		})
+		// From the API server: meshgen, the played user or the played external-secrets made it.
+		secret := m.clusterRemoteSecret(t, a, b.name)
 		reapply := func(t *testing.T) { a.mustKubectl(t, nil, "apply", "--server-side=false", "-f", secret.file) }
 		cs = append(cs, control{
 			name: "remote secret for " + b.name + " removed in " + a.name, check: checkEndpoints, cluster: a.name, in: "a sidecar",
@@ -279,8 +280,9 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 		})
 		break
 	}
-	if len(cs) < 8 {
-		fmt.Printf("controls: %d of 8 apply to this mesh\n", len(cs))
+	cs = append(cs, m.priorityControl(t, a)...)
+	if len(cs) < 9 {
+		fmt.Printf("controls: %d of 9 apply to this mesh\n", len(cs))
 	}
 	return cs
 }
