@@ -82,6 +82,42 @@ func failoverWarnings(c *MeshConfig) Errors {
 				ws.add(fmt.Sprintf("spec.services[%d].versions[%d].clusters", i, j), "version %q gets %d%% of the requests but runs only in cluster %q: failover has no other endpoints for its subset, and its share fails with that cluster", v.Name, v.Weight, v.Clusters[0])
 			}
 		}
+		if rest := acrossNetworks(c, svc); rest != nil {
+			ws.add(fmt.Sprintf("spec.services[%d].failover", i), "versions of the service run on several networks, and istiod gives an endpoint on another network only its network and cluster labels (istio/istio#49500): %s cannot rank the endpoints on other networks, which all share one priority", strings.Join(rest, ", "))
+		}
 	}
 	return ws
+}
+
+// acrossNetworks returns the priority labels that Istio cannot apply to the service's
+// endpoints on other networks: istiod labels an endpoint behind another network's east-west
+// gateway with network and cluster only, so every such endpoint shares one priority whatever
+// its region, zone or other labels (the live test's check 4 shows it). Nil when every label
+// is the network or the cluster, or no version runs on several networks.
+func acrossNetworks(c *MeshConfig, svc Service) []string {
+	var rest []string
+	for _, l := range svc.Failover.Priority {
+		if k, _, _ := strings.Cut(l, "="); k != LabelNetwork && k != "topology.istio.io/cluster" {
+			rest = append(rest, l)
+		}
+	}
+	if rest == nil {
+		return nil
+	}
+	// Failover stays within a version's subset: only a version on several networks has
+	// endpoints there to rank.
+	for _, v := range svc.Versions {
+		nets := map[string]bool{}
+		for _, name := range v.Clusters {
+			for _, cl := range c.Spec.Clusters {
+				if cl.Name == name {
+					nets[cl.Network] = true
+				}
+			}
+		}
+		if len(nets) > 1 {
+			return rest
+		}
+	}
+	return nil
 }

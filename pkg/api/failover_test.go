@@ -96,9 +96,27 @@ func TestFailoverWarnings(t *testing.T) {
 	}
 	c.Spec.Services[0].Versions[0].Clusters = []string{"a", "b"}
 	c.Spec.Services[0].Versions[1] = Version{Name: "v2", Weight: 60, Clusters: []string{"b", "a"}}
+	c.Spec.Services[0].Failover.Priority = []string{LabelNetwork}
 	if ws := Warnings(c); ws != nil {
 		t.Fatalf("every version runs in two clusters: %v", ws)
 	}
+	// Other labels rank nothing on the other network (istio/istio#49500).
+	c.Spec.Services[0].Failover.Priority = []string{LabelNetwork, LabelRegion}
+	if ws := Warnings(c); len(ws) != 1 || ws[0].Path != "spec.services[0].failover" || !strings.Contains(ws[0].Msg, "topology.kubernetes.io/region cannot rank the endpoints on other networks") {
+		t.Fatalf("want the warning that region ranks only the client's own network, got %v", ws)
+	}
+	// Network and cluster are the labels such an endpoint keeps.
+	c.Spec.Services[0].Failover.Priority = []string{LabelNetwork, "topology.istio.io/cluster=a"}
+	if ws := Warnings(c); ws != nil {
+		t.Fatalf("network and cluster: %v", ws)
+	}
+	// On one network there is no gateway endpoint to lose its labels.
+	c.Spec.Services[0].Failover.Priority = []string{LabelNetwork, LabelRegion}
+	c.Spec.Clusters[1].Network = c.Spec.Clusters[0].Network
+	if ws := Warnings(c); ws != nil {
+		t.Fatalf("one network: %v", ws)
+	}
+	c.Spec.Clusters[1].Network = "elsewhere"
 	c.Spec.Services[0].Failover = nil
 	c.Spec.Services[0].Versions[1].Clusters = []string{"b"}
 	if ws := Warnings(c); ws != nil {
