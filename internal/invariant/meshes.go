@@ -109,7 +109,9 @@ func Edge(c Case) (Case, error) {
 		return Case{}, fmt.Errorf("%s: %v", c.Name, err)
 	}
 	s := &in.Config.Spec
-	s.Istio.Revision = "canary"
+	if !s.Ambient() { // ambient refuses revisions (api.validateAmbient)
+		s.Istio.Revision = "canary"
+	}
 	for i := range s.Clusters {
 		cl := &s.Clusters[i]
 		if cl.APIServer == "" {

@@ -99,7 +99,7 @@ func identity(m *Mesh, r *report) {
 			if got := str(g, "meshID"); got != m.Config.Spec.MeshID {
 				r.add(cl.Name, "istiod values: meshID %q", got)
 			}
-			if got := str(m.doc(cl.Name, "helm/istio-eastwestgateway.values.yaml"), "networkGateway"); m.Config.Spec.MultiNetwork() && got != cl.Network {
+			if got := str(m.doc(cl.Name, "helm/istio-eastwestgateway.values.yaml"), "networkGateway"); m.Config.Spec.MultiNetwork() && !m.ambient() && got != cl.Network {
 				r.add(cl.Name, "east-west gateway values: networkGateway %q", got)
 			}
 		}
@@ -240,6 +240,9 @@ func servesHost(h string, svc api.Service, vsNamespace string) bool {
 }
 
 func weights(m *Mesh, r *report) {
+	if m.ambient() { // ambient has its own: see ambient.go
+		return
+	}
 	for _, cl := range m.clusters() {
 		vss := m.in(cl.Name, "VirtualService")
 		for _, svc := range m.Config.Spec.Services {
@@ -425,6 +428,9 @@ func commonName(m *Mesh, r *report) {
 }
 
 func injection(m *Mesh, r *report) {
+	if m.ambient() { // ambient has its own: see ambient.go
+		return
+	}
 	rev := m.Config.Spec.Istio.Revision
 	for _, cl := range m.clusters() {
 		nss := map[string]map[string]string{}
@@ -501,6 +507,9 @@ func apiServerPorts(m *Mesh, r *report) {
 }
 
 func crossNetwork(m *Mesh, r *report) {
+	if m.ambient() { // ambient has its own: see ambient.go
+		return
+	}
 	if len(m.clusters()) < 2 {
 		return
 	}

@@ -224,8 +224,38 @@ func TestRulesCatch(t *testing.T) {
 		{"kustomization", "file missing from .meshgen", "three-sites", func(t *testing.T, m *invariant.Mesh) {
 			m.Files[".meshgen"] = bytes.Replace(m.Files[".meshgen"], []byte("fra/kustomization.yaml\n"), nil, 1)
 		}},
+		{"ambient-dataplane", "a sidecar injection label in an ambient namespace", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "geneva/namespace_shop.yaml"), "metadata", "labels").(map[string]any)["istio-injection"] = "enabled"
+		}},
+		{"ambient-dataplane", "namespace not in the ambient mesh", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			delete(get(doc(t, m, "zurich/namespace_web.yaml"), "metadata", "labels").(map[string]any), "istio.io/dataplane-mode")
+		}},
+		{"ambient-east-west", "east-west gateway on the peer's network", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "geneva/istio-system_gateway_istio-eastwestgateway.yaml"), "metadata", "labels").(map[string]any)["topology.istio.io/network"] = "net-zurich"
+		}},
+		{"ambient-east-west", "east-west listener on 15443", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "zurich/istio-system_gateway_istio-eastwestgateway.yaml"), "spec", "listeners", 0).(map[string]any)["port"] = 15443.0
+		}},
+		{"ambient-waypoints", "a split service without its waypoint", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			delete(get(doc(t, m, "geneva/shop_service_reviews.yaml"), "metadata", "labels").(map[string]any), "istio.io/use-waypoint")
+		}},
+		{"ambient-waypoints", "a failover service without its waypoint", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			delete(get(doc(t, m, "zurich/shop_service_ratings.yaml"), "metadata", "labels").(map[string]any), "istio.io/use-waypoint")
+		}},
+		{"ambient-waypoints", "waypoint not global", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			delete(get(doc(t, m, "geneva/shop_gateway_waypoint.yaml"), "metadata", "labels").(map[string]any), "istio.io/global")
+		}},
+		{"ambient-waypoints", "HTTPRoute weights differ", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "zurich/shop_httproute_reviews.yaml"), "spec", "rules", 0, "backendRefs", 1).(map[string]any)["weight"] = 50.0
+		}},
+		{"ambient-hbone", "15008 closed on a service", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			dropPort(t, m, "geneva/shop_networkpolicy_np-reviews.yaml", "ingress", 15008)
+		}},
+		{"ambient-hbone", "15008 closed on the east-west gateway", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			dropPort(t, m, "zurich/istio-system_networkpolicy_np-istio-eastwest.yaml", "ingress", 15008)
+		}},
 	}
-	for _, ex := range []string{"mcsps-test", "three-sites", "external-secrets", "single-network"} {
+	for _, ex := range []string{"mcsps-test", "three-sites", "external-secrets", "single-network", "ambient"} {
 		for _, v := range invariant.Check(golden(t, ex)) {
 			t.Errorf("golden %s: %v", ex, v)
 		}

@@ -20,6 +20,7 @@ func Default(c *MeshConfig) {
 	if s.Istio.Hub == "" {
 		s.Istio.Hub = DefaultHub
 	}
+	defaultDataplane(s)
 	if s.Istio.Installer == "" {
 		s.Istio.Installer = DefaultInstaller(s.Istio.Version)
 	}

@@ -36,6 +36,8 @@ type Spec struct {
 	Namespaces      []Namespace     `json:"namespaces,omitempty"`
 	Issuers         []Issuer        `json:"issuers,omitempty"`
 	Services        []Service       `json:"services,omitempty"`
+	// Dataplane is sidecar or ambient (see ambient.go).
+	Dataplane string `json:"dataplane,omitempty"`
 }
 
 type Istio struct {

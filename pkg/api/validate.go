@@ -114,6 +114,7 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	issuers := validateIssuers(&es, s)
 	validateServices(&es, s, clusters, namespaces, issuers)
 	validateCredentials(&es, s, clusters, creds)
+	validateAmbient(&es, s)
 	return es
 }
 

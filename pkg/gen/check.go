@@ -19,12 +19,12 @@ func Check(f *Folder) error {
 		add := func(format string, args ...any) {
 			es = append(es, api.FieldError{Path: o.Path(), Msg: fmt.Sprintf(format, args...)})
 		}
-		k := kindByName[o.Kind]
+		k := kindOf(o.APIVersion, o.Kind)
 		switch {
 		case o.APIVersion == "" || o.Kind == "" || o.Name == "":
 			add("generated object lacks apiVersion, kind or name")
 		case k == nil:
-			add("generated kind %s is not in the kind table", o.Kind)
+			add("generated kind %s is not in the kind table (apiVersion %s)", o.Kind, o.APIVersion)
 		case k.Cluster != (o.Namespace == ""):
 			add("generated %s has the wrong scope", o.Kind)
 		case o.APIVersion != k.APIVersion("v1") && o.APIVersion != k.APIVersion("v1beta1"):

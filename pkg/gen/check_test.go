@@ -82,7 +82,7 @@ func TestCheckRejectsBroken(t *testing.T) {
 		{"kind not in the table", []Object{checkObj("east", "v1", "ConfigMap", "shop", "x")},
 			[]string{"east/shop_configmap_x.yaml: generated kind ConfigMap is not in the kind table"}},
 		{"Istio kind of another group", []Object{checkObj("east", "networking.k8s.io/v1", "Gateway", "shop", "x")},
-			[]string{"generated Gateway has apiVersion networking.k8s.io/v1"}},
+			[]string{"generated kind Gateway is not in the kind table (apiVersion networking.k8s.io/v1)"}},
 		{"every problem at once", []Object{
 			checkObj("east", "", "Service", "shop", "a"),
 			checkObj("east", "v1", "ConfigMap", "", "b"),

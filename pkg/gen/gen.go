@@ -127,7 +127,9 @@ func (g *gen) each(cluster string, done func() bool) {
 		// East-west gateways join networks: on one network the pods reach each other
 		// directly, and there is none. With more, every cluster gets one, so every network
 		// has at least one.
-		if g.multiNetwork {
+		if g.multiNetwork && g.ambient() {
+			g.ambientEastWest(cl)
+		} else if g.multiNetwork {
 			g.install(cl).eastWest(g, cl)
 			g.crossNetworkGateway(cl)
 		}
@@ -136,9 +138,14 @@ func (g *gen) each(cluster string, done func() bool) {
 		g.remoteSecrets(cl)
 		g.externalSecrets(cl)
 		g.networkPolicies(cl)
+		g.waypoints(cl)
 		for j := range g.cfg.Spec.Services {
 			svc := &g.cfg.Spec.Services[j]
-			g.traffic(cl, svc)
+			if g.ambient() {
+				g.ambientTraffic(cl, svc)
+			} else {
+				g.traffic(cl, svc)
+			}
 			g.ingress(cl, svc)
 			g.dns(cl, svc)
 		}

@@ -35,6 +35,8 @@ type istiodValues struct {
 	Revision string       `json:"revision,omitempty"`
 	Global   *helmGlobal  `json:"global"`
 	Pilot    *pilotValues `json:"pilot,omitempty"`
+	// Env are istiod's environment variables (ambient's multi-network switch).
+	Env map[string]string `json:"env,omitempty"`
 }
 
 type helmGlobal struct {
@@ -93,7 +95,8 @@ func (g *gen) helmReleases(cl *api.Cluster) []helmRelease {
 		iv.Pilot = &pilotValues{CNI: &component{Enabled: true}}
 	}
 	rs = append(rs, helmRelease{name: "istiod", chart: "istiod", namespace: ns, values: iv})
-	if g.multiNetwork {
+	rs = g.ambientReleases(cl, rs)
+	if g.multiNetwork && !g.ambient() {
 		rs = append(rs, g.helmEastWestRelease(cl))
 	}
 	if g.anyIngress() {
@@ -161,6 +164,7 @@ func (g *gen) helmReadme(cl *api.Cluster) {
 // the cluster's folder.
 func (g *gen) helmCommands(cl *api.Cluster) []string {
 	out := []string{"kubectl create namespace " + g.cpNamespace() + " --dry-run=client -o yaml | kubectl apply -f -"}
+	out = append(out, g.ambientPrerequisites()...)
 	for _, r := range g.helmReleases(cl) {
 		out = append(out, fmt.Sprintf("helm upgrade --install %s %s --repo %s --version %s --namespace %s -f %s --wait",
 			r.name, r.chart, HelmRepo, g.cfg.Spec.Istio.Version, r.namespace, r.file()))

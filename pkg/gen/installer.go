@@ -34,6 +34,9 @@ func installerInfo(c *api.MeshConfig) []string {
 		return []string{"meshgen: spec.istio.installer operator: every cluster needs the Istio operator running before its IstioOperators are applied (" +
 			g.operatorInit() + "); each cluster's README.md says so"}
 	case api.InstallerHelm:
+		if c.Spec.Ambient() {
+			return []string{ambientInfo(c)}
+		}
 		return []string{"meshgen: spec.istio.installer helm: Istio " + ist.Version + " is not applied with the objects: install the charts base, istiod and gateway (" +
 			EastWestRelease + ") from " + HelmRepo + " with the values under <cluster>/helm/, in the order and with the helm commands of each cluster's README.md, before applying the cluster's folder"}
 	case api.InstallerIstioctl:

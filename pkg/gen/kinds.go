@@ -1,5 +1,7 @@
 package gen
 
+import "strings"
+
 // Kind is one kind of object meshgen writes: a row of the table below. The table is the only
 // place that knows a kind's group, version and scope; add stamps apiVersion and kind from it,
 // Check holds every object to it and kinds_test.go holds the table to the examples' output.
@@ -39,22 +41,39 @@ var (
 	kClusterRoleBinding = &Kind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleBinding", Cluster: true, Phase: PhaseBase}
 	kPushSecret         = &Kind{Group: externalSecrets, Version: "v1alpha1", Kind: "PushSecret", Phase: PhaseGateways}
 	kExternalSecret     = &Kind{Group: externalSecrets, Version: "v1", Kind: "ExternalSecret", Phase: PhaseGateways}
+	kK8sGateway         = &Kind{Group: gatewayAPI, Version: "v1", Kind: "Gateway", Phase: PhaseGateways}
+	kHTTPRoute          = &Kind{Group: gatewayAPI, Version: "v1", Kind: "HTTPRoute", Phase: PhaseTraffic}
 )
+
+// gatewayAPI is the Kubernetes Gateway API's group (the ambient data plane's kinds).
+const gatewayAPI = "gateway.networking.k8s.io"
 
 // Kinds is the table, in no particular order.
 var Kinds = []*Kind{
 	kNamespace, kLimitRange, kSecret, kService, kNetworkPolicy, kProject, kIstioOperator,
 	kGateway, kVirtualService, kDestinationRule, kPeerAuthentication, kCertificate, kClusterIssuer,
 	kDNSEndpoint, kServiceAccount, kClusterRole, kClusterRoleBinding, kPushSecret, kExternalSecret,
+	kK8sGateway, kHTTPRoute,
 }
 
-var kindByName = func() map[string]*Kind {
-	m := make(map[string]*Kind, len(Kinds))
+// kindByName finds a row by group and kind: two groups have a Gateway (Istio's, the Gateway
+// API's).
+var kindByName = func() map[[2]string]*Kind {
+	m := make(map[[2]string]*Kind, len(Kinds))
 	for _, k := range Kinds {
-		m[k.Kind] = k
+		m[[2]string{k.Group, k.Kind}] = k
 	}
 	return m
 }()
+
+// kindOf is the row of an object's apiVersion and kind, nil if none.
+func kindOf(apiVersion, kind string) *Kind {
+	group, _, _ := strings.Cut(apiVersion, "/")
+	if !strings.Contains(apiVersion, "/") {
+		group = ""
+	}
+	return kindByName[[2]string{group, kind}]
+}
 
 // APIVersion is the kind's apiVersion for a mesh whose Istio networking API is istioVersion.
 func (k *Kind) APIVersion(istioVersion string) string {

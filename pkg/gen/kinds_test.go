@@ -21,9 +21,9 @@ func TestKindTable(t *testing.T) {
 		objs = append(objs, generate(example(t, filepath.Base(filepath.Dir(m))))...)
 	}
 	objs = append(objs, generate(input(3))...)
-	seen := map[string]bool{}
+	seen := map[*Kind]bool{}
 	for _, o := range objs {
-		k := kindByName[o.Kind]
+		k := kindOf(o.APIVersion, o.Kind)
 		if k == nil {
 			t.Errorf("%s: kind %s is not in the table", o.Path(), o.Kind)
 			continue
@@ -39,15 +39,15 @@ func TestKindTable(t *testing.T) {
 		if b.APIVersion != o.APIVersion || b.Kind != o.Kind || b.Name != o.Name || b.Namespace != o.Namespace {
 			t.Errorf("%s: body says %s %s %s/%s", o.Path(), b.APIVersion, b.Kind, b.Namespace, b.Name)
 		}
-		seen[o.Kind] = true
+		seen[k] = true
 	}
-	names := map[string]bool{}
+	names := map[[2]string]bool{}
 	for _, k := range Kinds {
-		if names[k.Kind] {
-			t.Errorf("kind %s has two rows", k.Kind)
+		if names[[2]string{k.Group, k.Kind}] {
+			t.Errorf("kind %s %s has two rows", k.Group, k.Kind)
 		}
-		names[k.Kind] = true
-		if !seen[k.Kind] {
+		names[[2]string{k.Group, k.Kind}] = true
+		if !seen[k] {
 			t.Errorf("kind %s is in the table but no example generates it", k.Kind)
 		}
 	}

@@ -76,8 +76,12 @@ func (g *gen) namespaces(cl *api.Cluster) {
 	}
 }
 
-// injection is the namespace label that turns on sidecar injection for the mesh's control plane.
+// injection is the namespace label that puts a namespace into the mesh: sidecar injection for
+// the mesh's control plane, or the ambient data plane.
 func (g *gen) injection() (string, string) {
+	if g.ambient() {
+		return dataplaneModeLabel, api.DataplaneAmbient
+	}
 	if r := g.cfg.Spec.Istio.Revision; r != "" {
 		return revisionLabel, r
 	}

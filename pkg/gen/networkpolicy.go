@@ -92,7 +92,8 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 	// health check; out to the versions on its network, here or in a peer. Its 15012 and
 	// 15017 serve only a primary-remote topology, which meshgen does not write.
 	gateways := []networkPolicyPeer{inCP(ingressSelector)}
-	if g.multiNetwork {
+	g.ambientPolicies(cl, meshPods, istiod)
+	if g.multiNetwork && !g.ambient() {
 		np = g.policy(cp, "np-istio-eastwest", labelSelector{MatchLabels: eastWestSelector})
 		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{mtlsPort, statusPort})}}, g.monitoring()...)
 		np.Spec.Egress = []networkPolicyRule{
@@ -126,10 +127,11 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 			// ingress gateway's listeners; and the egress gateway, where there is one.
 			{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS}), To: exits},
 		}
-		if g.multiNetwork {
+		if g.multiNetwork && !g.ambient() {
 			// The other networks' versions, through their east-west gateways' addresses.
 			np.Spec.Egress = append(np.Spec.Egress, networkPolicyRule{Ports: tcp([]int{mtlsPort})})
 		}
+		g.ambientServiceRules(np, meshPods)
 		np.Spec.Egress = append(np.Spec.Egress, dnsRule)
 		g.add(cl.Name, kNetworkPolicy, np)
 	}

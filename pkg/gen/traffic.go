@@ -12,12 +12,7 @@ import (
 // every cluster: one list of versions and weights is the only source, so two clusters cannot
 // disagree on the split.
 func (g *gen) traffic(cl *api.Cluster, svc *api.Service) {
-	s := &service{object: g.meta(svc.Namespace, svc.Name)}
-	s.Labels["app"] = svc.Name
-	s.Labels["service"] = svc.Name
-	s.Spec.Selector = map[string]string{"app": svc.Name}
-	s.Spec.Ports = []servicePort{{Name: svc.Protocol, Port: int32(svc.Port), TargetPort: int32(svc.Port)}}
-	g.add(cl.Name, kService, s)
+	g.service(cl, svc, svc.Name, nil)
 
 	dr := &destinationRule{object: g.meta(svc.Namespace, svc.Name)}
 	dr.Spec = g.spec(specKey{"destinationrule", svc}, func() json.Marshaler {
@@ -40,6 +35,20 @@ func (g *gen) traffic(cl *api.Cluster, svc *api.Service) {
 		return s
 	})
 	g.add(cl.Name, kVirtualService, vs)
+}
+
+// service adds a Service name for svc's pods, narrowed by the labels in sel (a version's).
+func (g *gen) service(cl *api.Cluster, svc *api.Service, name string, sel map[string]string) *service {
+	s := &service{object: g.meta(svc.Namespace, name)}
+	s.Labels["app"] = svc.Name
+	s.Labels["service"] = svc.Name
+	s.Spec.Selector = map[string]string{"app": svc.Name}
+	for k, v := range sel {
+		s.Spec.Selector[k] = v
+	}
+	s.Spec.Ports = []servicePort{{Name: svc.Protocol, Port: int32(svc.Port), TargetPort: int32(svc.Port)}}
+	g.add(cl.Name, kService, s)
+	return s
 }
 
 // meshRoutes are the routes of the mesh VirtualService: the matched route, then a match-less
