@@ -39,6 +39,15 @@ const (
 	externalSecretsCRDs   = "config/crds/bases"
 )
 
+// The Gateway API kinds meshgen writes (spec.dataplane ambient), from the standard channel
+// of the release the pinned Istio module builds against (its go.mod), as gen.GatewayAPIVersion.
+const (
+	gatewayAPIModule = "sigs.k8s.io/gateway-api@v1.6.0"
+	gatewayAPICRDs   = "config/crd/standard"
+)
+
+var gatewayAPICRDFiles = []string{"gateway.networking.k8s.io_gateways.yaml", "gateway.networking.k8s.io_httproutes.yaml"}
+
 // The external-secrets kinds meshgen writes (remoteSecrets.mode externalSecret).
 var externalSecretsCRDFiles = []string{"external-secrets.io_externalsecrets.yaml", "external-secrets.io_pushsecrets.yaml"}
 
@@ -121,10 +130,8 @@ func (c *kubeCluster) installCRDs(t *testing.T) {
 	}
 	files = append(files, cm...)
 	files = append(files, filepath.Join(moduleDir(t, externalDNSModule), externalDNSCRD))
-	eso := moduleDir(t, externalSecretsModule)
-	for _, f := range externalSecretsCRDFiles {
-		files = append(files, filepath.Join(eso, externalSecretsCRDs, f))
-	}
+	files = append(files, moduleFiles(t, externalSecretsModule, externalSecretsCRDs, externalSecretsCRDFiles)...)
+	files = append(files, moduleFiles(t, gatewayAPIModule, gatewayAPICRDs, gatewayAPICRDFiles)...)
 	local, err := filepath.Glob(filepath.Join("testdata", "crds", "*.yaml"))
 	if err != nil || len(local) == 0 {
 		t.Fatalf("no local CRDs in testdata/crds (%v)", err)
@@ -139,6 +146,17 @@ func (c *kubeCluster) installCRDs(t *testing.T) {
 	}
 	c.mustKubectl(t, nil, args...)
 	c.mustKubectl(t, nil, "wait", "--for=condition=established", "--timeout=120s", "crd", "--all")
+}
+
+// moduleFiles are the paths of names in dir of a module version.
+func moduleFiles(t *testing.T, modVersion, dir string, names []string) []string {
+	t.Helper()
+	root := moduleDir(t, modVersion)
+	var fs []string
+	for _, n := range names {
+		fs = append(fs, filepath.Join(root, dir, n))
+	}
+	return fs
 }
 
 // moduleDir returns the extracted source of a module version, downloading

@@ -17,6 +17,7 @@ var helmCharts = map[string]string{
 	"cni":     "istio-cni",
 	"istiod":  "istio-control/istio-discovery",
 	"gateway": "gateway",
+	"ztunnel": "ztunnel",
 }
 
 // helmRelease is one helm upgrade --install command of a cluster's README.
@@ -85,6 +86,7 @@ func TestHelmTemplate(t *testing.T) {
 				t.Errorf("%s/%s: east-west gateway release %v, cross-network Gateway %v", ex, cl, got["istio-eastwestgateway"] != "", err == nil)
 			}
 			checkHelmInstall(t, ex+"/"+cl, got, cl, network, mesh)
+			checkAmbientHelm(t, ex+"/"+cl, dir, got, cl, network)
 		}
 	}
 	if n == 0 {

@@ -84,6 +84,7 @@ func startMesh(t *testing.T, meshFile string) *liveMesh {
 	if len(es) > 0 || cfg == nil {
 		t.Fatalf("%s: %v", meshFile, es)
 	}
+	skipAmbientLive(t, meshFile, cfg)
 	var names []string
 	for _, c := range cfg.Spec.Clusters {
 		names = append(names, c.Name)

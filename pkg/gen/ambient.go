@@ -99,10 +99,11 @@ func (g *gen) ambientEastWest(cl *api.Cluster) {
 	gw.Labels[networkLabel] = cl.Network
 	gw.Spec = k8sGatewaySpec{
 		GatewayClassName: "istio-east-west",
-		Listeners: []listener{{Name: "mesh", Port: hbonePort, Protocol: "HBONE", TLS: &listenerTLS{
-			Mode:    "Terminate",
-			Options: map[string]string{"gateway.istio.io/tls-terminate-mode": "ISTIO_MUTUAL"},
-		}}},
+		Listeners:        []listener{hboneListener()},
+	}
+	gw.Spec.Listeners[0].TLS = &listenerTLS{
+		Mode:    "Terminate",
+		Options: map[string]string{"gateway.istio.io/tls-terminate-mode": "ISTIO_MUTUAL"},
 	}
 	g.add(cl.Name, kK8sGateway, gw)
 }
@@ -118,9 +119,16 @@ func (g *gen) waypoints(cl *api.Cluster) {
 		gw := &k8sGateway{object: g.meta(ns, WaypointName)}
 		gw.Labels[waypointForLabel] = "service"
 		gw.Labels[globalLabel] = "true"
-		gw.Spec = k8sGatewaySpec{GatewayClassName: "istio-waypoint", Listeners: []listener{{Name: "mesh", Port: hbonePort, Protocol: "HBONE"}}}
+		gw.Spec = k8sGatewaySpec{GatewayClassName: "istio-waypoint", Listeners: []listener{hboneListener()}}
 		g.add(cl.Name, kK8sGateway, gw)
 	}
+}
+
+// hboneListener is the listener of the east-west gateway and the waypoints: HBONE on 15008.
+func hboneListener() listener {
+	l := listener{Name: "mesh", Port: hbonePort, Protocol: "HBONE"}
+	l.AllowedRoutes.Namespaces.From = "Same"
+	return l
 }
 
 // waypointNamespaces are the namespaces with a service that needs a waypoint, in the order of
@@ -152,12 +160,13 @@ func (g *gen) ambientTraffic(cl *api.Cluster, svc *api.Service) {
 		hosts = hosts[:0]
 		rt := &httpRoute{object: g.meta(svc.Namespace, svc.Name)}
 		rt.Spec.ParentRefs = []parentRef{{Group: "", Kind: "Service", Name: svc.Name, Port: int32(svc.Port)}}
-		rule := httpRouteRule{}
+		rule := httpRouteRule{Matches: []httpRouteMatch{{}}}
+		rule.Matches[0].Path.Type, rule.Matches[0].Path.Value = "PathPrefix", "/"
 		for _, v := range vs {
 			name := svc.Name + "-" + v.Name
 			vsvc := g.service(cl, svc, name, map[string]string{"version": v.Name})
 			vsvc.Labels[globalLabel] = "true"
-			rule.BackendRefs = append(rule.BackendRefs, backendRef{Name: name, Port: int32(svc.Port), Weight: int32(v.Weight)})
+			rule.BackendRefs = append(rule.BackendRefs, backendRef{Kind: "Service", Name: name, Port: int32(svc.Port), Weight: int32(v.Weight)})
 			hosts = append(hosts, name)
 		}
 		rt.Spec.Rules = []httpRouteRule{rule}

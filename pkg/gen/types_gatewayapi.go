@@ -20,6 +20,14 @@ type listener struct {
 	Port     int32        `json:"port"`
 	Protocol string       `json:"protocol"`
 	TLS      *listenerTLS `json:"tls,omitempty"`
+	// AllowedRoutes is always the API's default, routes of the Gateway's own namespace.
+	AllowedRoutes allowedRoutes `json:"allowedRoutes"`
+}
+
+type allowedRoutes struct {
+	Namespaces struct {
+		From string `json:"from"`
+	} `json:"namespaces"`
 }
 
 type listenerTLS struct {
@@ -47,10 +55,21 @@ type parentRef struct {
 }
 
 type httpRouteRule struct {
-	BackendRefs []backendRef `json:"backendRefs"`
+	Matches     []httpRouteMatch `json:"matches"`
+	BackendRefs []backendRef     `json:"backendRefs"`
 }
 
+type httpRouteMatch struct {
+	Path struct {
+		Type  string `json:"type"`
+		Value string `json:"value"`
+	} `json:"path"`
+}
+
+// backendRef is a Service: Group "" is the core group, never omitted.
 type backendRef struct {
+	Group  string `json:"group"`
+	Kind   string `json:"kind"`
 	Name   string `json:"name"`
 	Port   int32  `json:"port"`
 	Weight int32  `json:"weight"`
