@@ -47,12 +47,31 @@ func ambientDataplane(m *Mesh, r *report) {
 				r.add(cl.Name, "Namespace %s: istio.io/dataplane-mode %q, istio-injection %q, istio.io/rev %q", n.Name, l["istio.io/dataplane-mode"], l["istio-injection"], l["istio.io/rev"])
 			}
 		}
-		z := at(m.doc(cl.Name, "helm/ztunnel.values.yaml"), "global")
-		if got := str(z, "multiCluster", "clusterName"); got != cl.Name {
-			r.add(cl.Name, "ztunnel values: clusterName %q", got)
+		ops := m.operators(cl.Name)
+		if len(ops) == 0 {
+			z := at(m.doc(cl.Name, "helm/ztunnel.values.yaml"), "global")
+			if got := str(z, "multiCluster", "clusterName"); got != cl.Name {
+				r.add(cl.Name, "ztunnel values: clusterName %q", got)
+			}
+			if got := str(z, "network"); got != cl.Network {
+				r.add(cl.Name, "ztunnel values: network %q", got)
+			}
+			if got := str(m.doc(cl.Name, "helm/istiod.values.yaml"), "env", "AMBIENT_ENABLE_MULTI_NETWORK"); got != "true" {
+				r.add(cl.Name, "istiod values: AMBIENT_ENABLE_MULTI_NETWORK %q", got)
+			}
 		}
-		if got := str(z, "network"); got != cl.Network {
-			r.add(cl.Name, "ztunnel values: network %q", got)
+		// istioctl: the ambient profile's ztunnel reads values.global, which the identity rule
+		// holds to the cluster; istiod's switch is the control plane's env.
+		for _, o := range ops {
+			env := ""
+			for _, e := range list(o.Doc, "spec", "components", "pilot", "k8s", "env") {
+				if str(e, "name") == "AMBIENT_ENABLE_MULTI_NETWORK" {
+					env = str(e, "value")
+				}
+			}
+			if str(o.Doc, "spec", "profile") != "ambient" || env != "true" {
+				r.add(cl.Name, "%s: profile %q, AMBIENT_ENABLE_MULTI_NETWORK %q", o.id(), str(o.Doc, "spec", "profile"), env)
+			}
 		}
 	}
 }

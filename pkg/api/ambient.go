@@ -38,7 +38,7 @@ func defaultDataplane(s *Spec) {
 }
 
 // validateAmbient refuses what ambient multicluster does not support, as Istio's ambient
-// multicluster guide lists it: releases before MinAmbient, any installer but helm, clusters
+// multicluster guide lists it: releases before MinAmbient, the operator installer, clusters
 // that share a network, revisions (the ambient east-west gateway has none yet), and the
 // traffic meshgen cannot express in the Gateway API routes ambient reads.
 func validateAmbient(es *Errors, s *Spec) {
@@ -49,8 +49,8 @@ func validateAmbient(es *Errors, s *Spec) {
 		es.add("spec.dataplane", "ambient needs Istio %d.%d or newer, spec.istio.version is %q: ambient multicluster is alpha in 1.27 and 1.28; 1.29 made it beta across networks",
 			MinAmbient.Major, MinAmbient.Minor, s.Istio.Version)
 	}
-	if s.Istio.Installer != InstallerHelm {
-		es.add("spec.istio.installer", "ambient is written for helm only (the base, istiod, cni and ztunnel charts), got %q: the operator was removed in 1.24, and meshgen's istioctl files do not carry ztunnel yet", s.Istio.Installer)
+	if s.Istio.Installer != InstallerHelm && s.Istio.Installer != InstallerIstioctl {
+		es.add("spec.istio.installer", "ambient is written for helm (the base, istiod, cni and ztunnel charts) and istioctl (an IstioOperator of the ambient profile), got %q: the in-cluster operator was removed in 1.24, before ambient multicluster", s.Istio.Installer)
 	}
 	if s.Istio.Profile != ProfileAmbient {
 		es.add("spec.istio.profile", "must be %q with spec.dataplane ambient (or left out), got %q: istiod, istio-cni and ztunnel need the ambient profile", ProfileAmbient, s.Istio.Profile)

@@ -67,8 +67,7 @@ func TestValidateAmbient(t *testing.T) {
 		{"dataplane unknown", func(c *MeshConfig) { c.Spec.Dataplane = "sidecarless" }, "spec.dataplane", "one of sidecar, ambient"},
 		{"1.28 alpha only", func(c *MeshConfig) { c.Spec.Istio.Version = "1.28.9" }, "spec.dataplane", "needs Istio 1.29 or newer"},
 		{"1.27 alpha only", func(c *MeshConfig) { c.Spec.Istio.Version = "1.27.0" }, "spec.dataplane", "alpha in 1.27 and 1.28"},
-		{"istioctl", func(c *MeshConfig) { c.Spec.Istio.Installer = InstallerIstioctl }, "spec.istio.installer", "helm only"},
-		{"operator", func(c *MeshConfig) { c.Spec.Istio.Installer = InstallerOperator }, "spec.istio.installer", "helm only"},
+		{"operator", func(c *MeshConfig) { c.Spec.Istio.Installer = InstallerOperator }, "spec.istio.installer", "operator was removed in 1.24, before ambient"},
 		{"profile", func(c *MeshConfig) { c.Spec.Istio.Profile = "demo" }, "spec.istio.profile", `must be "ambient"`},
 		{"revision", func(c *MeshConfig) { c.Spec.Istio.Revision = "canary" }, "spec.istio.revision", "not supported"},
 		{"shared network", func(c *MeshConfig) { c.Spec.Clusters[1].Network = "na" }, "spec.clusters[1].network", "one network per cluster"},
@@ -96,6 +95,12 @@ func TestValidateAmbient(t *testing.T) {
 	c.Spec.Services[0].Protocol = ProtocolTCP
 	if es := Validate(c, nil); es != nil {
 		t.Errorf("a sidecar mesh with ambient's refusals: %v", es)
+	}
+	// istioctl installs ambient too (the guide's IstioOperator).
+	c = ambientConfig(t)
+	c.Spec.Istio.Installer = InstallerIstioctl
+	if es := Validate(c, nil); es != nil {
+		t.Errorf("ambient with istioctl: %v", es)
 	}
 	// A tcp service with one weighted version needs no route: ambient allows it.
 	c = ambientConfig(t)

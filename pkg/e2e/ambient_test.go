@@ -32,6 +32,12 @@ func ambientHelmProblems(dir string, got map[string]string, cluster, network str
 		}
 		return nil
 	}
+	return ambientInstallProblems(got, cluster, network)
+}
+
+// ambientInstallProblems checks the rendered istiod, ztunnel and istio-cni, by release (the
+// helm installer) or all in one manifest (istioctl).
+func ambientInstallProblems(got map[string]string, cluster, network string) []string {
 	var ps []string
 	for release, want := range map[string]map[string]string{
 		"istiod": {
@@ -84,6 +90,42 @@ func TestAmbientHelmCatches(t *testing.T) {
 	want := []string{"the rendered ztunnel lacks ISTIO_META_CLUSTER_ID geneva", "the rendered ztunnel lacks NETWORK net-geneva"}
 	if !slices.Equal(ps, want) {
 		t.Errorf("problems %q, want %q", ps, want)
+	}
+}
+
+// TestAmbientIstioctl installs the ambient example with istioctl instead of helm: istioctl
+// manifest generate of each cluster's IstioOperator must render what the helm releases do.
+func TestAmbientIstioctl(t *testing.T) {
+	istioctl := tool(t, "istioctl")
+	b, err := os.ReadFile(filepath.Join(repo, "examples", "ambient", "mesh.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mesh := strings.Replace(string(b), "\n  istio:\n", "\n  istio:\n    installer: istioctl\n", 1)
+	if mesh == string(b) {
+		t.Fatal("examples/ambient/mesh.yaml has no spec.istio")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "mesh.yaml"), []byte(mesh), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if _, stderr, code := run(t, dir, nil, meshgen(t), "render", "-o", out, "mesh.yaml"); code != 0 {
+		t.Fatalf("meshgen render: exit %d\n%s", code, stderr)
+	}
+	for _, cl := range folders(t, out) {
+		ops, _ := filepath.Glob(filepath.Join(out, cl, "istioctl", "*.yaml"))
+		if len(ops) != 1 {
+			t.Fatalf("%s: want one IstioOperator (the east-west gateway is a Gateway API object), got %v", cl, ops)
+		}
+		stdout, stderr, code := run(t, filepath.Join(out, cl), nil, istioctl, "manifest", "generate", "-f", ops[0])
+		if code != 0 {
+			t.Fatalf("%s: istioctl manifest generate: exit %d\n%s", cl, code, stderr)
+		}
+		network := clusterNetwork(t, filepath.Join(out, cl))
+		for _, p := range ambientInstallProblems(map[string]string{"istiod": stdout, "ztunnel": stdout, "istio-cni": stdout}, cl, network) {
+			t.Errorf("%s: %s", cl, p)
+		}
 	}
 }
 

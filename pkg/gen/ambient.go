@@ -90,6 +90,19 @@ func (g *gen) ambientReleases(cl *api.Cluster, rs []helmRelease) []helmRelease {
 	return out
 }
 
+// ambientOperator adapts the control-plane IstioOperator (installer istioctl) to ambient as
+// the guide's IstioOperator does: istiod's multi-network switch. The ambient profile installs
+// istio-cni and ztunnel, which take the cluster's network and name from values.global.
+func (g *gen) ambientOperator(op *istioOperator) {
+	if !g.ambient() {
+		return
+	}
+	if op.Spec.Components == nil {
+		op.Spec.Components = &components{}
+	}
+	op.Spec.Components.Pilot = &k8sComponent{K8s: &k8sSpec{Env: []envVar{{Name: ambientMultiNetwork, Value: "true"}}}}
+}
+
 // ambientEastWest is the cluster's east-west gateway: a Gateway of class istio-east-west that
 // Istio deploys, terminating the outer HBONE of cross-network traffic on 15008 (double HBONE),
 // labelled with the cluster's network. It replaces the sidecar east-west gateway's release and

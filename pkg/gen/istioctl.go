@@ -36,8 +36,8 @@ func (g *gen) istioctlReadme(cl *api.Cluster) {
 
 // istioctlCommands install the control plane, then the east-west gateway when there is one.
 func (g *gen) istioctlCommands(cl *api.Cluster) []string {
-	out := []string{"istioctl install -y -f " + istioctlFile(g.controlPlane(cl))}
-	if g.multiNetwork {
+	out := append(g.ambientPrerequisites(), "istioctl install -y -f "+istioctlFile(g.controlPlane(cl)))
+	if g.multiNetwork && !g.ambient() {
 		out = append(out, "istioctl install -y -f "+istioctlFile(g.eastWestGateway(cl)))
 	}
 	return out

@@ -49,6 +49,7 @@ func (g *gen) controlPlane(cl *api.Cluster) *istioOperator {
 	if ist.CNI {
 		op.Spec.Components = &components{CNI: &component{Enabled: true, Namespace: g.cpNamespace()}}
 	}
+	g.ambientOperator(op)
 	return op
 }
 

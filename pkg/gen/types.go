@@ -54,8 +54,14 @@ type operatorSpec struct {
 }
 
 type components struct {
+	Pilot           *k8sComponent      `json:"pilot,omitempty"`
 	CNI             *component         `json:"cni,omitempty"`
 	IngressGateways []gatewayComponent `json:"ingressGateways,omitempty"`
+}
+
+// k8sComponent is a component whose Kubernetes settings meshgen sets (istiod's env).
+type k8sComponent struct {
+	K8s *k8sSpec `json:"k8s,omitempty"`
 }
 
 type component struct {
