@@ -27,7 +27,7 @@ func wantPhase(o Object) Phase {
 	if o.Kind == kIstioOperator.Kind && strings.Contains(o.Name, "eastwest") {
 		return PhaseGateways
 	}
-	return kindByName[o.Kind].Phase
+	return kindOf(o.APIVersion, o.Kind).Phase
 }
 
 // phaseProblems lists what breaks the phases in a folder: objects out of rollout order, a
