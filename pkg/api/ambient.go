@@ -9,6 +9,8 @@ const (
 	// DataplaneAmbient: ztunnel on every node, waypoints where L7 policy needs them, and
 	// Gateway API east-west gateways that carry HBONE (15008) between networks.
 	DataplaneAmbient = "ambient"
+	// AmbientWaypoint is the name of every waypoint meshgen writes (gen.WaypointName).
+	AmbientWaypoint = "waypoint"
 	// ProfileAmbient is the installation profile ambient needs in istiod, istio-cni and ztunnel.
 	ProfileAmbient = "ambient"
 )
@@ -64,9 +66,25 @@ func validateAmbient(es *Errors, s *Spec) {
 			es.add(fmt.Sprintf("spec.clusters[%d].network", i), "shared with %s: ambient multicluster supports one network per cluster only (on a shared network it is alpha, \"untested, and may be broken\"); give each cluster its own network", quoteNames(peers))
 		}
 	}
+	// Service names per namespace: the mesh services', then the version Services and the
+	// waypoint's (Istio names its Service after the Gateway), which must not take one of them.
+	taken := map[string]string{}
+	for i, svc := range s.Services {
+		taken[svc.Namespace+"/"+svc.Name] = fmt.Sprintf("spec.services[%d]", i)
+	}
 	for i := range s.Services {
 		svc := &s.Services[i]
 		p := fmt.Sprintf("spec.services[%d]", i)
+		if svc.Name == AmbientWaypoint {
+			es.add(p+".name", "%q is the name of the waypoint Istio deploys for ambient (its Service has that name); rename the service", AmbientWaypoint)
+		}
+		if vs := WeightedVersions(svc); len(vs) > 1 {
+			for j, v := range svc.Versions {
+				if other, ok := taken[svc.Namespace+"/"+svc.Name+"-"+v.Name]; ok && v.Weight > 0 {
+					es.add(fmt.Sprintf("%s.versions[%d].name", p, j), "with spec.dataplane ambient this version gets a Service %q, which is already %s in namespace %s", svc.Name+"-"+v.Name, other, svc.Namespace)
+				}
+			}
+		}
 		if svc.Ingress != nil {
 			es.add(p+".ingress", "not supported with spec.dataplane ambient yet: meshgen's ingress routes are VirtualServices, and Istio does not support mixing them with the Gateway API routes of the waypoints")
 		}

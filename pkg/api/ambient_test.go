@@ -73,6 +73,10 @@ func TestValidateAmbient(t *testing.T) {
 		{"shared network", func(c *MeshConfig) { c.Spec.Clusters[1].Network = "na" }, "spec.clusters[1].network", "one network per cluster"},
 		{"ingress", func(c *MeshConfig) { c.Spec.Services[0].Ingress = &Ingress{Hosts: []string{"web.example.com"}} }, "spec.services[0].ingress", "not supported"},
 		{"tcp split", func(c *MeshConfig) { c.Spec.Services[0].Protocol = ProtocolTCP }, "spec.services[0].versions", "TCPRoute"},
+		{"service named like the waypoint", func(c *MeshConfig) { c.Spec.Services[0].Name = "waypoint" }, "spec.services[0].name", "name of the waypoint"},
+		{"version Service is another service", func(c *MeshConfig) {
+			c.Spec.Services = append(c.Spec.Services, Service{Name: "web-v2", Namespace: "app", Port: 80, Protocol: DefaultProtocol, Versions: []Version{{Name: "v1", Weight: 100, Clusters: []string{"a"}}}})
+		}, "spec.services[0].versions[1].name", `Service "web-v2", which is already spec.services[1]`},
 		{"version Service name too long", func(c *MeshConfig) { c.Spec.Services[0].Versions[1].Name = strings.Repeat("v", 60) }, "spec.services[0].versions[1].name", "longer than 63"},
 	}
 	for _, tt := range tests {

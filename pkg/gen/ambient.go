@@ -27,7 +27,7 @@ const (
 	gatewayNameLabel = "gateway.networking.k8s.io/gateway-name"
 	// WaypointName is the waypoint of every namespace that needs one, in every cluster: ambient
 	// multicluster assumes waypoints of one name everywhere.
-	WaypointName = "waypoint"
+	WaypointName = api.AmbientWaypoint
 	// hbonePort carries all ambient traffic: ztunnel to ztunnel, to waypoints and east-west
 	// gateways (double HBONE across networks).
 	hbonePort = 15008
