@@ -251,6 +251,10 @@ func TestRulesCatch(t *testing.T) {
 		{"ambient-hbone", "15008 closed on a service", "ambient", func(t *testing.T, m *invariant.Mesh) {
 			dropPort(t, m, "geneva/shop_networkpolicy_np-reviews.yaml", "ingress", 15008)
 		}},
+		{"ambient-hbone", "15443 opened in an ambient mesh", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			spec := get(doc(t, m, "geneva/web_networkpolicy_np-storefront.yaml"), "spec").(map[string]any)
+			spec["egress"] = append(spec["egress"].([]any), map[string]any{"ports": []any{map[string]any{"port": float64(15443), "protocol": "TCP"}}})
+		}},
 		{"ambient-hbone", "15008 closed on the east-west gateway", "ambient", func(t *testing.T, m *invariant.Mesh) {
 			dropPort(t, m, "zurich/istio-system_networkpolicy_np-istio-eastwest.yaml", "ingress", 15008)
 		}},
