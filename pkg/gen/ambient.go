@@ -11,7 +11,7 @@ import (
 
 // The ambient data plane (spec.dataplane: ambient), as Istio's "Install ambient multi-primary
 // on different networks" guide sets it up: ztunnel and istio-cni beside istiod (helm.go asks
-// ambientRelease), a Gateway API east-west gateway of class istio-east-west per cluster, the
+// ambientReleases, operator.go ambientOperator), a Gateway API east-west gateway of class istio-east-west per cluster, the
 // namespaces labelled for ambient instead of injection, services marked global, and a waypoint
 // in front of the services whose traffic needs L7 (a weighted split, locality failover).
 
@@ -70,7 +70,7 @@ type ztunnelValues struct {
 // ambientReleases adapts the cluster's helm releases to ambient: istiod gets the multi-network
 // switch, and ztunnel follows istiod. The charts take the ambient profile from
 // spec.istio.profile, which ambient requires.
-func (g *gen) ambientReleases(cl *api.Cluster, rs []helmRelease) []helmRelease {
+func (g *gen) ambientReleases(rs []helmRelease) []helmRelease {
 	if !g.ambient() {
 		return rs
 	}

@@ -95,7 +95,7 @@ func (g *gen) helmReleases(cl *api.Cluster) []helmRelease {
 		iv.Pilot = &pilotValues{CNI: &component{Enabled: true}}
 	}
 	rs = append(rs, helmRelease{name: "istiod", chart: "istiod", namespace: ns, values: iv})
-	rs = g.ambientReleases(cl, rs)
+	rs = g.ambientReleases(rs)
 	if g.multiNetwork && !g.ambient() {
 		rs = append(rs, g.helmEastWestRelease(cl))
 	}
