@@ -14,7 +14,7 @@ var ambientRules = []Rule{
 	{"ambient-dataplane", "with ambient, every mesh namespace has istio.io/dataplane-mode: ambient and no sidecar injection label (istio-injection, istio.io/rev); ztunnel's values carry the cluster's name and network", ambientDataplane},
 	{"ambient-east-west", "with ambient across networks, every cluster has one Gateway API east-west gateway of class istio-east-west with an HBONE listener on 15008, labelled with the cluster's network, and no sidecar east-west gateway or cross-network Gateway", ambientEastWest},
 	{"ambient-waypoints", "with ambient, every service with a weighted split or failover uses a waypoint of its namespace, marked global like the service; a split is one HTTPRoute on the Service with the MeshConfig's weights", ambientWaypoints},
-	{"ambient-hbone", "with ambient, every service's pods accept HBONE (15008) from the mesh namespaces and may send it outside the cluster, and the east-west gateway accepts it from outside; nothing sends to 15443", ambientHBONE},
+	{"ambient-hbone", "with ambient, every service's pods accept HBONE (15008) from the mesh namespaces and may send it outside the cluster, and the east-west gateway accepts it from outside; the pods take it from outside only through the east-west gateway; nothing sends to 15443", ambientHBONE},
 }
 
 func init() { Rules = append(Rules, ambientRules...) }
@@ -200,6 +200,11 @@ func ambientHBONE(m *Mesh, r *report) {
 				}
 				if s.MultiNetwork() && !m.Allows(cl.Name, p, outside(), "TCP", 15008) {
 					r.add(cl.Name, "%s/%s %s cannot send 15008 to the other networks' east-west gateways", svc.Namespace, svc.Name, p.Labels["version"])
+				}
+				// From another network HBONE comes through the east-west gateway only: the pods
+				// themselves are not open to outside addresses.
+				if m.Allows(cl.Name, outside(), p, "TCP", 15008) {
+					r.add(cl.Name, "%s/%s %s accepts 15008 from outside the cluster, past the east-west gateway", svc.Namespace, svc.Name, p.Labels["version"])
 				}
 				// Ambient has no 15443 east-west gateway: a policy opening it opens a hole.
 				if m.Allows(cl.Name, p, outside(), "TCP", 15443) {

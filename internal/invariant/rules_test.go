@@ -251,6 +251,10 @@ func TestRulesCatch(t *testing.T) {
 		{"ambient-hbone", "15008 closed on a service", "ambient", func(t *testing.T, m *invariant.Mesh) {
 			dropPort(t, m, "geneva/shop_networkpolicy_np-reviews.yaml", "ingress", 15008)
 		}},
+		{"ambient-hbone", "a service's 15008 open to outside addresses", "ambient", func(t *testing.T, m *invariant.Mesh) {
+			spec := get(doc(t, m, "zurich/shop_networkpolicy_np-ratings.yaml"), "spec").(map[string]any)
+			spec["ingress"] = append(spec["ingress"].([]any), map[string]any{"ports": []any{map[string]any{"port": float64(15008), "protocol": "TCP"}}})
+		}},
 		{"ambient-hbone", "15443 opened in an ambient mesh", "ambient", func(t *testing.T, m *invariant.Mesh) {
 			spec := get(doc(t, m, "geneva/web_networkpolicy_np-storefront.yaml"), "spec").(map[string]any)
 			spec["egress"] = append(spec["egress"].([]any), map[string]any{"ports": []any{map[string]any{"port": float64(15443), "protocol": "TCP"}}})
