@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -122,30 +123,7 @@ func kubectlEnv() []string {
 // until the apiserver serves them.
 func (c *kubeCluster) installCRDs(t *testing.T) {
 	t.Helper()
-	var files []string
-	files = append(files, filepath.Join(moduleDir(t, istioModule), istioCRDs))
-	cm, err := filepath.Glob(filepath.Join(moduleDir(t, certManagerModule), certManagerCRDs, "*.yaml"))
-	if err != nil || len(cm) == 0 {
-		t.Fatalf("no cert-manager CRDs under %s/%s (%v)", certManagerModule, certManagerCRDs, err)
-	}
-	files = append(files, cm...)
-	files = append(files, filepath.Join(moduleDir(t, externalDNSModule), externalDNSCRD))
-	files = append(files, moduleFiles(t, externalSecretsModule, externalSecretsCRDs, externalSecretsCRDFiles)...)
-	files = append(files, moduleFiles(t, gatewayAPIModule, gatewayAPICRDs, gatewayAPICRDFiles)...)
-	local, err := filepath.Glob(filepath.Join("testdata", "crds", "*.yaml"))
-	if err != nil || len(local) == 0 {
-		t.Fatalf("no local CRDs in testdata/crds (%v)", err)
-	}
-	files = append(files, local...)
-
-	// Server-side: the largest Istio CRDs exceed the annotation size limit
-	// that client-side apply's last-applied-configuration would need.
-	args := []string{"apply", "--server-side", "--field-manager=meshgen-e2e"}
-	for _, f := range files {
-		args = append(args, "-f", f)
-	}
-	c.mustKubectl(t, nil, args...)
-	c.mustKubectl(t, nil, "wait", "--for=condition=established", "--timeout=120s", "crd", "--all")
+	c.applyCRDs(t, allCRDSets()...)
 }
 
 // moduleFiles are the paths of names in dir of a module version.
@@ -163,6 +141,10 @@ func moduleFiles(t *testing.T, modVersion, dir string, names []string) []string 
 // it through the module proxy unless it is already in the module cache.
 func moduleDir(t *testing.T, modVersion string) string {
 	t.Helper()
+	// The phases test asks once per cluster; go mod download takes a second each time.
+	if dir, ok := moduleDirs.Load(modVersion); ok {
+		return dir.(string)
+	}
 	cmd := exec.Command("go", "mod", "download", "-json", modVersion)
 	// Outside any module, so the main module's go.mod is neither consulted
 	// nor modified.
@@ -181,8 +163,11 @@ func moduleDir(t *testing.T, modVersion string) string {
 	if err != nil || info.Dir == "" {
 		t.Fatalf("go mod download %s: %v\n%s", modVersion, err, stderr.String())
 	}
+	moduleDirs.Store(modVersion, info.Dir)
 	return info.Dir
 }
+
+var moduleDirs sync.Map // module@version -> its directory in the module cache
 
 // kubeObject is the identity of one manifest in a kustomize build.
 type kubeObject struct {
@@ -239,16 +224,31 @@ func joinDocs(objs []kubeObject) []byte {
 // logged.
 func (c *kubeCluster) ensureNamespaces(t *testing.T, objs []kubeObject) {
 	t.Helper()
-	declared := map[string]bool{}
+	c.applyNamespaces(t, objs)
+	c.createBare(t, undeclaredNamespaces(objs))
+}
+
+// applyNamespaces applies the Namespace objects among objs.
+func (c *kubeCluster) applyNamespaces(t *testing.T, objs []kubeObject) {
+	t.Helper()
 	var nsObjs []kubeObject
 	for _, o := range objs {
 		if o.Kind == "Namespace" && o.APIVersion == "v1" {
-			declared[o.Metadata.Name] = true
 			nsObjs = append(nsObjs, o)
 		}
 	}
 	if len(nsObjs) > 0 {
 		c.mustKubectl(t, joinDocs(nsObjs), "apply", "--server-side=false", "-f", "-")
+	}
+}
+
+// undeclaredNamespaces are the namespaces objects use that none of them declares, sorted.
+func undeclaredNamespaces(objs []kubeObject) []string {
+	declared := map[string]bool{}
+	for _, o := range objs {
+		if o.Kind == "Namespace" && o.APIVersion == "v1" {
+			declared[o.Metadata.Name] = true
+		}
 	}
 	var undeclared []string
 	seen := map[string]bool{}
@@ -261,7 +261,14 @@ func (c *kubeCluster) ensureNamespaces(t *testing.T, objs []kubeObject) {
 		undeclared = append(undeclared, ns)
 	}
 	sort.Strings(undeclared)
-	for _, ns := range undeclared {
+	return undeclared
+}
+
+// createBare creates namespaces with nothing but their names, logged: their owner is not
+// the folder under test.
+func (c *kubeCluster) createBare(t *testing.T, namespaces []string) {
+	t.Helper()
+	for _, ns := range namespaces {
 		t.Logf("namespace %q is used but not declared in this folder; creating it bare", ns)
 		doc := fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n", ns)
 		c.mustKubectl(t, []byte(doc), "apply", "--server-side=false", "-f", "-")
