@@ -2,11 +2,15 @@ package e2e
 
 // The CRDs the API-server tests install, one set per origin. The sets from Go modules are
 // pinned by the module versions in apiserver_kubectl_test.go; the ones no module serves are
-// copies under testdata/crds whose header names their source.
+// copies under testdata/crds whose header names their source (repository, commit, path).
 
 import (
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 )
 
 // crdSet is the CRDs one project ships, and the API groups they serve: a kind of those groups
@@ -27,19 +31,14 @@ var istioCRDSet = crdSet{
 	},
 }
 
-// istioOperatorCRDSet is what `istioctl operator init` installs: the IstioOperator CRD of
-// Istio 1.23.6, the last release with the in-cluster operator (see the file's header).
-var istioOperatorCRDSet = crdSet{
-	name:   "the IstioOperator CRD of Istio 1.23.6 (istioctl operator init)",
-	groups: []string{"install.istio.io"},
-	files: func(t *testing.T) []string {
-		return []string{filepath.Join("testdata", "crds", "istiooperators.install.istio.io-1.23.6.yaml")}
-	},
-}
+// istioOperatorGroup is the IstioOperator's API group: its CRD (testdata/crds, Istio 1.23.6's)
+// is what `istioctl operator init` installs, so a cluster has it only with the operator
+// installer.
+const istioOperatorGroup = "install.istio.io"
 
-// prerequisiteCRDSets are installed by their own projects before meshgen's objects arrive:
-// a cluster has them from the start when its objects use them.
-var prerequisiteCRDSets = []crdSet{
+// moduleCRDSets are prerequisites from Go modules: their projects install them before
+// meshgen's objects arrive, so a cluster has them from the start when its objects use them.
+var moduleCRDSets = []crdSet{
 	{
 		name:   "cert-manager's CRDs (" + certManagerModule + ")",
 		groups: []string{"cert-manager.io", "acme.cert-manager.io"},
@@ -73,20 +72,61 @@ var prerequisiteCRDSets = []crdSet{
 			return moduleFiles(t, gatewayAPIModule, gatewayAPICRDs, gatewayAPICRDFiles)
 		},
 	},
-	{
-		// Rancher creates it at run time; the copy's header says what it holds.
-		name:   "Rancher's Project CRD (testdata/crds)",
-		groups: []string{"management.cattle.io"},
-		files: func(t *testing.T) []string {
-			return []string{filepath.Join("testdata", "crds", "projects.management.cattle.io.yaml")}
-		},
-	},
+}
+
+// localCRDSets are the copies in testdata/crds, one set per file, each file's header naming
+// its source: the CRDs no pinned module serves (Rancher's Project, Istio 1.23.6's
+// IstioOperator, the GitOps tools' kinds). A file's groups are its CRDs' spec.group.
+func localCRDSets(t *testing.T) []crdSet {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "crds", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no local CRDs in testdata/crds (%v)", err)
+	}
+	var sets []crdSet
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := crdSet{name: f, files: func(*testing.T) []string { return []string{f} }}
+		for _, doc := range docSeparator.Split(string(b), -1) {
+			var crd struct {
+				Kind string `json:"kind"`
+				Spec struct {
+					Group string `json:"group"`
+				} `json:"spec"`
+			}
+			if err := yaml.Unmarshal([]byte(doc), &crd); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			if crd.Kind == "CustomResourceDefinition" && !slices.Contains(s.groups, crd.Spec.Group) {
+				s.groups = append(s.groups, crd.Spec.Group)
+			}
+		}
+		if len(s.groups) == 0 {
+			t.Fatalf("%s holds no CustomResourceDefinition", f)
+		}
+		sets = append(sets, s)
+	}
+	return sets
+}
+
+// prerequisiteCRDSets are every set but Istio's own: those the cluster may have from the
+// start, and the IstioOperator CRD, which only the operator installer's clusters have.
+func prerequisiteCRDSets(t *testing.T) []crdSet {
+	t.Helper()
+	return append(slices.Clip(moduleCRDSets), localCRDSets(t)...)
 }
 
 // allCRDSets is every set, for the tests that judge each object against all CRDs at once.
-func allCRDSets() []crdSet {
-	return append([]crdSet{istioCRDSet, istioOperatorCRDSet}, prerequisiteCRDSets...)
+func allCRDSets(t *testing.T) []crdSet {
+	t.Helper()
+	return append([]crdSet{istioCRDSet}, prerequisiteCRDSets(t)...)
 }
+
+// serves says whether the set brings the API group.
+func (s crdSet) serves(group string) bool { return slices.Contains(s.groups, group) }
 
 // applyCRDs installs the sets' CRDs and waits until the API server serves them.
 func (c *kubeCluster) applyCRDs(t *testing.T, sets ...crdSet) {

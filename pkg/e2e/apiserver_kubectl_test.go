@@ -123,7 +123,7 @@ func kubectlEnv() []string {
 // until the apiserver serves them.
 func (c *kubeCluster) installCRDs(t *testing.T) {
 	t.Helper()
-	c.applyCRDs(t, allCRDSets()...)
+	c.applyCRDs(t, allCRDSets(t)...)
 }
 
 // moduleFiles are the paths of names in dir of a module version.

@@ -84,7 +84,7 @@ func TestAPIServerPhases(t *testing.T) {
 	})
 	t.Run("controls/operator-without-istiooperator-crd", func(t *testing.T) {
 		r := controlRollout(t, root, "istio-1.22", api.InstallerOperator)
-		r.first = slices.DeleteFunc(r.first, func(s crdSet) bool { return s.name == istioOperatorCRDSet.name })
+		r.first = slices.DeleteFunc(r.first, func(s crdSet) bool { return s.serves(istioOperatorGroup) })
 		wantFailure(t, startFleet(t, tools, []string{r.cluster})[0].roll(t, r), "2-istiod", "istiooperator", "IstioOperator")
 	})
 }
@@ -174,8 +174,12 @@ func planRollout(t *testing.T, cfg *api.MeshConfig, out, folder string) rollout 
 			groups[apiGroup(o.APIVersion)] = true
 		}
 	}
-	for _, s := range prerequisiteCRDSets {
-		if slices.ContainsFunc(s.groups, func(g string) bool { return groups[g] }) {
+	var operatorInit []crdSet
+	for _, s := range prerequisiteCRDSets(t) {
+		switch {
+		case s.serves(istioOperatorGroup):
+			operatorInit = append(operatorInit, s)
+		case slices.ContainsFunc(s.groups, func(g string) bool { return groups[g] }):
 			r.first = append(r.first, s)
 		}
 	}
@@ -196,7 +200,10 @@ func planRollout(t *testing.T, cfg *api.MeshConfig, out, folder string) rollout 
 		r.after[after] = append(r.after[after], istioCRDSet)
 	}
 	if installer == api.InstallerOperator {
-		r.first = append(r.first, istioOperatorCRDSet)
+		if len(operatorInit) == 0 {
+			t.Fatalf("no CRD of group %s in testdata/crds: the operator installer's clusters need it", istioOperatorGroup)
+		}
+		r.first = append(r.first, operatorInit...)
 	}
 	return r
 }
@@ -270,7 +277,7 @@ func (c *kubeCluster) missingKinds(t *testing.T, r rollout, i int) string {
 func (r rollout) arrival(group string, i int) string {
 	for j, p := range r.phases {
 		for _, s := range r.after[p.name] {
-			if slices.Contains(s.groups, group) {
+			if s.serves(group) {
 				if j >= i {
 					return fmt.Sprintf("its CRD arrives only after phase %s (%s)", p.name, s.name)
 				}
