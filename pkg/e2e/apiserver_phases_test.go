@@ -30,6 +30,9 @@ var istioCRDsAfter = map[string]string{
 	api.InstallerOperator: "2-istiod",
 	// The cluster's README has the user run istioctl install before applying anything.
 	api.InstallerIstioctl: "",
+	// The Sail operator installs them when it reconciles 2-istiod's Istio; Sail's own CRDs
+	// (testdata/crds) are prerequisites. The literal is api.InstallerSail, which is on its way.
+	"sail": "2-istiod",
 }
 
 // phase is one folder of a cluster's rollout, in order.
