@@ -23,7 +23,6 @@ import (
 
 	"github.com/meshgen/meshgen/pkg/api"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-	k8syaml "sigs.k8s.io/yaml"
 )
 
 const (
@@ -283,18 +282,8 @@ func (m *liveMesh) applyOutput(t *testing.T, c *liveCluster) {
 // resources that are folders (a cluster's phases) expanded in place.
 func kustomized(t *testing.T, dir string) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var k struct {
-		Resources []string `json:"resources"`
-	}
-	if err := k8syaml.Unmarshal(b, &k); err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, r := range k.Resources {
+	for _, r := range kustomizationResources(t, dir) {
 		p := filepath.Join(dir, r)
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
 			out = append(out, kustomized(t, p)...)
