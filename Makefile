@@ -20,7 +20,7 @@ test:
 	eval "$$(bash .ci/tools)" && \
 	export MESHGEN_KUBE_BIN="$$(bash .ci/kube-tools | tail -n 1)" && \
 	$(GO) vet ./... && \
-	$(GO) test -count=1 ./... && \
+	$(GO) test -count=1 -timeout=30m ./... && \
 	$(MAKE) --no-print-directory fuzz
 
 # Fast tests only: no external tools.

@@ -235,10 +235,12 @@ func (c *kubeCluster) roll(t *testing.T, r rollout) error {
 		if res.exitCode != 0 {
 			return fmt.Errorf("%s: phase %s: the apply failed after its dry run passed (exit %d):\n%s", r.cluster, p.name, res.exitCode, res.output())
 		}
-		c.applyCRDs(t, r.after[p.name]...)
-		// kubectl caches discovery; the next phase must see the CRDs just added.
-		if err := os.RemoveAll(filepath.Join(c.dir, "kubectl-cache")); err != nil {
-			t.Fatal(err)
+		if len(r.after[p.name]) > 0 {
+			c.applyCRDs(t, r.after[p.name]...)
+			// kubectl caches discovery; the next phase must see the CRDs just added.
+			if err := os.RemoveAll(filepath.Join(c.dir, "kubectl-cache")); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return nil
