@@ -145,3 +145,16 @@ func (c *kubeCluster) applyCRDs(t *testing.T, sets ...crdSet) {
 	c.mustKubectl(t, nil, args...)
 	c.mustKubectl(t, nil, "wait", "--for=condition=established", "--timeout=120s", "crd", "--all")
 }
+
+// TestIstioCRDsPinned checks that the API-server tests take Istio's CRDs from the module the
+// tools are built from (.ci/tools exports its source as MESHGEN_ISTIO_SRC): two pins that
+// drift apart would judge the output against CRDs of another Istio than istioctl's.
+func TestIstioCRDsPinned(t *testing.T) {
+	src := os.Getenv("MESHGEN_ISTIO_SRC")
+	if src == "" {
+		t.Skip("MESHGEN_ISTIO_SRC is not set: eval \"$(bash .ci/tools)\" first")
+	}
+	if got := moduleDir(t, istioModule); filepath.Clean(got) != filepath.Clean(src) {
+		t.Errorf("istioModule is %s (%s), but the tools' Istio source is MESHGEN_ISTIO_SRC=%s: pin both to one version", istioModule, got, src)
+	}
+}
