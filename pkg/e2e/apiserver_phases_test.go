@@ -215,6 +215,12 @@ func planRollout(t *testing.T, cfg *api.MeshConfig, out, folder string) rollout 
 // server-side dry run, the apply, and the CRDs the phase brings. The first failure ends it.
 func (c *kubeCluster) roll(t *testing.T, r rollout) error {
 	t.Helper()
+	t.Logf("%s: the CRDs from the start: %s", r.cluster, setNames(r.first))
+	for _, p := range r.phases {
+		if sets := r.after[p.name]; len(sets) > 0 {
+			t.Logf("%s: the CRDs after phase %s: %s", r.cluster, p.name, setNames(sets))
+		}
+	}
 	c.applyCRDs(t, r.first...)
 	c.createForeignNamespaces(t, r)
 	for i, p := range r.phases {
@@ -244,6 +250,17 @@ func (c *kubeCluster) roll(t *testing.T, r rollout) error {
 		}
 	}
 	return nil
+}
+
+func setNames(sets []crdSet) string {
+	if len(sets) == 0 {
+		return "none"
+	}
+	var names []string
+	for _, s := range sets {
+		names = append(names, s.name)
+	}
+	return strings.Join(names, "; ")
 }
 
 // createForeignNamespaces creates, bare, the namespaces the folder's objects use but none of
