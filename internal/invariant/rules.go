@@ -1,6 +1,7 @@
 package invariant
 
 import (
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"maps"
@@ -85,8 +86,12 @@ func identity(m *Mesh, r *report) {
 	for _, cl := range m.clusters() {
 		ops := m.operators(cl.Name)
 		helm := m.doc(cl.Name, "helm/istiod.values.yaml")
-		if len(ops) == 0 && helm == nil {
-			r.add(cl.Name, "no IstioOperator and no Helm values")
+		sail := m.sailIstios(cl.Name)
+		if len(ops) == 0 && helm == nil && len(sail) == 0 {
+			r.add(cl.Name, "no IstioOperator, no Helm values and no Sail Istio")
+		}
+		if got := str(m.doc(cl.Name, "helm/istio-eastwestgateway.values.yaml"), "networkGateway"); len(sail) > 0 && m.Config.Spec.MultiNetwork() && got != cl.Network {
+			r.add(cl.Name, "east-west gateway values: networkGateway %q", got)
 		}
 		if helm != nil {
 			g := at(helm, "global")
@@ -106,7 +111,8 @@ func identity(m *Mesh, r *report) {
 		if _, ok := m.Installer[cl.Name]["README.md"]; !ok && m.Installer != nil {
 			r.add(cl.Name, "no README.md with the installer's commands")
 		}
-		for _, o := range ops {
+		// A Sail Istio's spec.values are the istiod chart's, at the IstioOperator's path.
+		for _, o := range append(ops, sail...) {
 			g := at(o.Doc, "spec", "values", "global")
 			if got := str(g, "multiCluster", "clusterName"); got != cl.Name {
 				r.add(cl.Name, "%s: clusterName %q", o.id(), got)
@@ -453,6 +459,12 @@ func injection(m *Mesh, r *report) {
 				r.add(cl.Name, "%s: revision %q, want %q", o.id(), str(o.Doc, "spec", "revision"), rev)
 			}
 		}
+		// Sail names the revision after the Istio (InPlace), and the name default is none.
+		for _, o := range m.sailIstios(cl.Name) {
+			if want := cmp.Or(rev, "default"); o.name() != want || str(o.Doc, "spec", "updateStrategy", "type") != "InPlace" {
+				r.add(cl.Name, "%s: Sail Istio named %q (update strategy %q), want %q, InPlace", o.id(), o.name(), str(o.Doc, "spec", "updateStrategy", "type"), want)
+			}
+		}
 		for _, f := range []string{"helm/istiod.values.yaml", "helm/istio-eastwestgateway.values.yaml"} {
 			if d := m.doc(cl.Name, f); d != nil && str(d, "revision") != rev {
 				r.add(cl.Name, "%s: revision %q, want %q", f, str(d, "revision"), rev)
@@ -764,6 +776,17 @@ func policyPorts(m *Mesh, r *report) {
 			}
 		}
 	}
+}
+
+// sailIstios are a cluster's sailoperator.io Istio objects (installer sail).
+func (m *Mesh) sailIstios(cluster string) []Object {
+	var out []Object
+	for _, o := range m.in(cluster, "Istio") {
+		if strings.HasPrefix(str(o.Doc, "apiVersion"), "sailoperator.io/") {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // operators are a cluster's IstioOperators: applied (installer operator) or files for istioctl

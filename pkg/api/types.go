@@ -61,9 +61,11 @@ const (
 	InstallerHelm = "helm"
 	// InstallerIstioctl: IstioOperator files for istioctl install, not applied.
 	InstallerIstioctl = "istioctl"
+	// InstallerSail: sailoperator.io/v1 Istio (and IstioCNI) objects that the Sail operator installs.
+	InstallerSail = "sail"
 )
 
-var Installers = []string{InstallerHelm, InstallerIstioctl, InstallerOperator}
+var Installers = []string{InstallerHelm, InstallerIstioctl, InstallerOperator, InstallerSail}
 
 // OperatorRemoved is the first Istio release without the in-cluster operator (istioctl
 // operator init is gone in 1.24.0); from it on the default installer is helm.

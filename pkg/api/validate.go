@@ -140,6 +140,7 @@ func validateIstio(es *Errors, ist *Istio) {
 	if ist.Revision != "" {
 		name(es, "spec.istio.revision", ist.Revision, dnsLabel)
 	}
+	validateSail(es, ist)
 }
 
 func validateControlPlane(es *Errors, cp *ControlPlane) {

@@ -73,6 +73,15 @@ func TestValidate(t *testing.T) {
 		{"operator on 1.24", func(c *MeshConfig, _ Credentials) {
 			c.Spec.Istio.Version, c.Spec.Istio.Installer = "1.24.0", InstallerOperator
 		}, "spec.istio.installer", "removed in 1.24.0"},
+		{"sail on 1.31", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Istio.Version, c.Spec.Istio.Installer = "1.31.0", InstallerSail
+		}, "spec.istio.version", "the newest, Sail 1.30.3, installs 1.28.0 to 1.30.3"},
+		{"sail gap", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Istio.Version, c.Spec.Istio.Installer = "1.23.1", InstallerSail
+		}, "spec.istio.version", "of 1.23, Sail 1.25.2 installs 1.23.2 to 1.23.5"},
+		{"sail profile", func(c *MeshConfig, _ Credentials) {
+			c.Spec.Istio.Version, c.Spec.Istio.Installer, c.Spec.Istio.Profile = "1.30.3", InstallerSail, "minimal"
+		}, "spec.istio.profile", "the Sail operator knows the profiles"},
 		{"cp namespace", func(c *MeshConfig, _ Credentials) { c.Spec.ControlPlane.Namespace = "Istio" }, "spec.controlPlane.namespace", "DNS label"},
 		{"node selector", func(c *MeshConfig, _ Credentials) {
 			c.Spec.ControlPlane.NodeSelector = map[string]string{"role": "in gress"}

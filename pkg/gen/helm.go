@@ -100,12 +100,17 @@ func (g *gen) helmReleases(cl *api.Cluster) []helmRelease {
 		rs = append(rs, g.helmEastWestRelease(cl))
 	}
 	if g.anyIngress() {
-		rs = append(rs, helmRelease{name: IngressRelease, chart: "gateway", namespace: ns, values: &gatewayChartValues{
-			Revision: ist.Revision,
-			Labels:   map[string]string{"istio": ingressSelector["istio"], "app": IngressRelease},
-		}})
+		rs = append(rs, g.helmIngressRelease())
 	}
 	return rs
+}
+
+// helmIngressRelease is the ingress gateway's release: only when a service has ingress.
+func (g *gen) helmIngressRelease() helmRelease {
+	return helmRelease{name: IngressRelease, chart: "gateway", namespace: g.cpNamespace(), values: &gatewayChartValues{
+		Revision: g.cfg.Spec.Istio.Revision,
+		Labels:   map[string]string{"istio": ingressSelector["istio"], "app": IngressRelease},
+	}}
 }
 
 // helmEastWestRelease is the east-west gateway's release: only when the mesh spans networks.
@@ -166,10 +171,15 @@ func (g *gen) helmCommands(cl *api.Cluster) []string {
 	out := []string{"kubectl create namespace " + g.cpNamespace() + " --dry-run=client -o yaml | kubectl apply -f -"}
 	out = append(out, g.ambientPrerequisites()...)
 	for _, r := range g.helmReleases(cl) {
-		out = append(out, fmt.Sprintf("helm upgrade --install %s %s --repo %s --version %s --namespace %s -f %s --wait",
-			r.name, r.chart, HelmRepo, g.cfg.Spec.Istio.Version, r.namespace, r.file()))
+		out = append(out, g.helmCommand(r))
 	}
 	return out
+}
+
+// helmCommand installs one release of Istio's charts, run from the cluster's folder.
+func (g *gen) helmCommand(r helmRelease) string {
+	return fmt.Sprintf("helm upgrade --install %s %s --repo %s --version %s --namespace %s -f %s --wait",
+		r.name, r.chart, HelmRepo, g.cfg.Spec.Istio.Version, r.namespace, r.file())
 }
 
 // readme writes the cluster's README: what installs Istio, and the commands that do it, in order,

@@ -18,6 +18,7 @@ var installers = map[string]installer{
 	api.InstallerOperator: {controlPlane: (*gen).operatorControlPlane, eastWest: (*gen).operatorEastWest, readme: (*gen).operatorReadme},
 	api.InstallerHelm:     {controlPlane: (*gen).helmControlPlane, eastWest: (*gen).helmEastWest, readme: (*gen).helmReadme},
 	api.InstallerIstioctl: {controlPlane: (*gen).istioctlControlPlane, eastWest: (*gen).istioctlEastWest, readme: (*gen).istioctlReadme},
+	api.InstallerSail:     {controlPlane: (*gen).sailControlPlane, eastWest: (*gen).helmEastWest, readme: (*gen).sailReadme},
 }
 
 // install is the mesh's installer.
@@ -41,6 +42,8 @@ func installerInfo(c *api.MeshConfig) []string {
 			EastWestRelease + ") from " + HelmRepo + " with the values under <cluster>/helm/, in the order and with the helm commands of each cluster's README.md, before applying the cluster's folder"}
 	case api.InstallerIstioctl:
 		return []string{"meshgen: spec.istio.installer istioctl: Istio " + ist.Version + " is not applied with the objects: run istioctl install -f with the IstioOperator files under <cluster>/istioctl/ (local-config, not applied), in the order of each cluster's README.md, before applying the cluster's folder"}
+	case api.InstallerSail:
+		return []string{sailInfo(c)}
 	}
 	return nil
 }

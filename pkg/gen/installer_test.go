@@ -67,12 +67,60 @@ func fromHelm(t *testing.T, files map[string]any) settings {
 	return s
 }
 
+// fromSail takes the settings from the Istio object (its name is the revision, spec.version
+// the tag with Sail's v) and the east-west gateway's Helm values, as with helm; the IstioCNI
+// must match the Istio.
+func fromSail(t *testing.T, f *Folder, files map[string]any) settings {
+	t.Helper()
+	var ist *sailIstio
+	var cni *sailIstioCNI
+	for _, o := range f.Objects {
+		switch b := o.Body.(type) {
+		case *sailIstio:
+			ist = b
+		case *sailIstioCNI:
+			cni = b
+		}
+	}
+	ew, _ := files["helm/"+EastWestRelease+".values.yaml"].(*gatewayChartValues)
+	if ist == nil || ew == nil {
+		t.Fatalf("%s: no Istio object or east-west gateway values", f.Name)
+	}
+	g, rev := ist.Spec.Values.Global, ist.Name
+	if rev == "default" {
+		rev = ""
+	}
+	s := settings{MeshID: g.MeshID, ClusterName: g.MultiCluster.ClusterName, Network: g.Network, Hub: g.Hub, Tag: g.Tag,
+		Profile: ist.Spec.Profile, Revision: rev, EastWestPorts: fmt.Sprint(ew.Service.Ports),
+		EastWestLabels: ew.Labels["app"] + "," + ew.Labels["istio"], RequestedNetworkView: ew.NetworkGateway,
+		CNI: ist.Spec.Values.Pilot != nil && ist.Spec.Values.Pilot.CNI != nil && ist.Spec.Values.Pilot.CNI.Enabled}
+	if s.Profile == "" {
+		s.Profile = api.DefaultProfile // Sail applies it always
+	}
+	if ist.Spec.Version != "v"+g.Tag || ist.Spec.UpdateStrategy == nil || ist.Spec.UpdateStrategy.Type != "InPlace" {
+		t.Errorf("%s: Istio version %q, tag %q, update strategy %+v", f.Name, ist.Spec.Version, g.Tag, ist.Spec.UpdateStrategy)
+	}
+	if ew.Revision != s.Revision {
+		t.Errorf("east-west gateway revision %q, the Istio's %q", ew.Revision, s.Revision)
+	}
+	if s.CNI && (cni == nil || cni.Spec.Version != ist.Spec.Version || cni.Spec.Namespace != ist.Spec.Namespace || cni.Spec.Values.Global.Hub != g.Hub) {
+		t.Errorf("%s: CNI on, IstioCNI %+v", f.Name, cni)
+	}
+	return s
+}
+
 // TestInstallersAgree renders one mesh with each installer and checks that the settings each
 // cluster gets are the same, and that nothing but the operator's IstioOperators is applied.
 func TestInstallersAgree(t *testing.T) {
-	for _, version := range []string{"1.12.0", "1.22.3"} {
+	// Each installer where it works: operator below 1.24, sail where a Sail release installs
+	// the version; istioctl everywhere, the reference.
+	for version, insts := range map[string][]string{
+		"1.12.0": {api.InstallerIstioctl, api.InstallerHelm, api.InstallerOperator},
+		"1.22.3": {api.InstallerIstioctl, api.InstallerHelm, api.InstallerOperator},
+		"1.30.3": {api.InstallerIstioctl, api.InstallerHelm, api.InstallerSail},
+	} {
 		got := map[string]map[string]settings{}
-		for _, inst := range api.Installers {
+		for _, inst := range insts {
 			in := input(3)
 			ist := &in.Config.Spec.Istio
 			ist.Version, ist.Installer, ist.Revision, ist.CNI, ist.Hub = version, inst, "canary", true, "registry.example.com/istio"
@@ -123,6 +171,11 @@ func TestInstallersAgree(t *testing.T) {
 						t.Errorf("%s: %s: %d IstioOperators", inst, f.Name, len(ops))
 					}
 					got[inst][f.Name] = fromHelm(t, files)
+				case api.InstallerSail:
+					if len(ops) != 0 {
+						t.Errorf("%s: %s: %d IstioOperators", inst, f.Name, len(ops))
+					}
+					got[inst][f.Name] = fromSail(t, f, files)
 				default:
 					t.Fatalf("installer %s has no extraction", inst)
 				}
@@ -131,13 +184,13 @@ func TestInstallersAgree(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		want := got[api.InstallerOperator]
+		want := got[api.InstallerIstioctl]
 		if len(want) != 3 || want["c1"].ClusterName != "c1" || want["c1"].Revision != "canary" || want["c1"].RequestedNetworkView != want["c1"].Network || !want["c1"].CNI {
-			t.Fatalf("%s operator: %+v", version, want)
+			t.Fatalf("%s istioctl: %+v", version, want)
 		}
 		for inst, g := range got {
 			if !reflect.DeepEqual(g, want) {
-				t.Errorf("%s %s differs from operator:\n got %+v\nwant %+v", version, inst, g, want)
+				t.Errorf("%s %s differs from istioctl:\n got %+v\nwant %+v", version, inst, g, want)
 			}
 		}
 	}
@@ -150,9 +203,13 @@ func TestInstallerInfo(t *testing.T) {
 		api.InstallerOperator: "istioctl operator init --tag 1.22.3 --hub docker.io/istio --revision canary",
 		api.InstallerHelm:     "not applied with the objects: install the charts base, istiod and gateway",
 		api.InstallerIstioctl: "istioctl install -f with the IstioOperator files under <cluster>/istioctl/",
+		api.InstallerSail:     "helm upgrade --install sail-operator sail-operator --repo " + SailRepo + " --version 1.30.3 ",
 	} {
 		in := input(2)
 		in.Config.Spec.Istio.Version, in.Config.Spec.Istio.Installer, in.Config.Spec.Istio.Revision = "1.22.3", inst, "canary"
+		if inst == api.InstallerSail {
+			in.Config.Spec.Istio.Version = "1.30.3"
+		}
 		api.Default(in.Config)
 		if got := strings.Join(Info(in.Config), "\n"); !strings.Contains(got, "spec.istio.installer "+inst+": ") || !strings.Contains(got, want) {
 			t.Errorf("%s: info %q lacks %q", inst, got, want)

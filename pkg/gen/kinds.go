@@ -43,6 +43,8 @@ var (
 	kExternalSecret     = &Kind{Group: externalSecrets, Version: "v1", Kind: "ExternalSecret", Phase: PhaseGateways}
 	kK8sGateway         = &Kind{Group: gatewayAPI, Version: "v1", Kind: "Gateway", Phase: PhaseGateways}
 	kHTTPRoute          = &Kind{Group: gatewayAPI, Version: "v1", Kind: "HTTPRoute", Phase: PhaseTraffic}
+	kSailIstio          = &Kind{Group: "sailoperator.io", Version: "v1", Kind: "Istio", Cluster: true, Phase: PhaseIstiod}
+	kSailIstioCNI       = &Kind{Group: "sailoperator.io", Version: "v1", Kind: "IstioCNI", Cluster: true, Phase: PhaseIstiod}
 )
 
 // gatewayAPI is the Kubernetes Gateway API's group (the ambient data plane's kinds).
@@ -54,6 +56,7 @@ var Kinds = []*Kind{
 	kGateway, kVirtualService, kDestinationRule, kPeerAuthentication, kCertificate, kClusterIssuer,
 	kDNSEndpoint, kServiceAccount, kClusterRole, kClusterRoleBinding, kPushSecret, kExternalSecret,
 	kK8sGateway, kHTTPRoute,
+	kSailIstio, kSailIstioCNI,
 }
 
 // kindByName finds a row by group and kind: two groups have a Gateway (Istio's, the Gateway
