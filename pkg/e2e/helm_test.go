@@ -71,13 +71,19 @@ func TestHelmTemplate(t *testing.T) {
 			if len(rs) == 0 {
 				continue
 			}
-			if _, err := os.Stat(filepath.Join(dir, "helm", "istiod.values.yaml")); err != nil {
-				t.Fatalf("%s/%s: README has helm commands, no istiod values: %v", ex, cl, err)
+			// With the sail installer the README installs the gateways only; istiod and the
+			// base chart are the Sail operator's, from the Istio object.
+			sail := sailIstioFile(t, dir)
+			if _, err := os.Stat(filepath.Join(dir, "helm", "istiod.values.yaml")); err != nil && sail == "" {
+				t.Fatalf("%s/%s: README has helm commands, no istiod values and no Sail Istio: %v", ex, cl, err)
 			}
 			network, mesh := clusterNetwork(t, dir), meshID(t, dir)
 			got := map[string]string{}
 			for _, r := range rs {
 				got[r.name] = string(helmTemplate(t, dir, r))
+			}
+			if sail != "" {
+				got["istiod"], got["istio-base"] = string(sailTemplate(t, sail)), "installed by the Sail operator"
 			}
 			n++
 			// An east-west gateway exists exactly where the mesh spans networks (a cross-network Gateway).
@@ -142,10 +148,18 @@ func clusterNetwork(t *testing.T, dir string) string {
 	return m[1]
 }
 
-// meshID is the mesh ID of the cluster's istiod values.
+// meshID is the mesh ID of the cluster's istiod values, or its Sail Istio's.
 func meshID(t *testing.T, dir string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "helm", "istiod.values.yaml"))
+	if f := sailIstioFile(t, dir); err != nil && f != "" {
+		b, _ = os.ReadFile(f)
+		m := regexp.MustCompile(`(?m)^      meshID: (\S+)$`).FindStringSubmatch(string(b))
+		if m == nil {
+			t.Fatalf("%s: Sail Istio without spec.values.global.meshID", f)
+		}
+		return strings.Trim(m[1], `"`)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

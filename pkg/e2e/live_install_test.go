@@ -80,8 +80,9 @@ type installerForm struct {
 }
 
 // installerForms are the forms meshgen writes: IstioOperators (applied with the operator
-// installer, files under istioctl/ with the istioctl installer), and Helm releases (the README's
-// helm commands, rendered with `helm template` of $MESHGEN_ISTIO_SRC/manifests/charts).
+// installer, files under istioctl/ with the istioctl installer), Helm releases (the README's
+// helm commands, rendered with `helm template` of $MESHGEN_ISTIO_SRC/manifests/charts), and
+// Sail Istios (the istiod chart with the Istio's values, sail_test.go).
 var installerForms = []installerForm{
 	{
 		name: "Helm",
@@ -104,6 +105,7 @@ var installerForms = []installerForm{
 			return []byte(stdout)
 		},
 	},
+	{name: "Sail Istio", is: isSailIstio, render: sailTemplate},
 }
 
 // installation is what the live test takes from the installer's objects.
