@@ -84,8 +84,7 @@ func sailTemplate(t *testing.T, file string) []byte {
 // sailIstioFile is the file of the cluster's Sail Istio, if it has one.
 func sailIstioFile(t *testing.T, dir string) string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	for _, f := range files {
+	for _, f := range inPhases(dir, "*.yaml") {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

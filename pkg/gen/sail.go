@@ -121,20 +121,22 @@ func (g *gen) sailReadme(cl *api.Cluster) {
 	r, _ := api.SailFor(g.cfg.Spec.Istio.Version)
 	cmds := []string{
 		sailOperatorInstall(g.cfg),
-		"kubectl apply -k .",
+		// The phases up to the Istio; the readme applies the rest after the gateways.
+		"kubectl apply -k " + PhaseBase.Folder(),
+		"kubectl apply -k " + PhaseIstiod.Folder(),
 		"kubectl wait --for=condition=Ready istios.sailoperator.io/" + g.sailName() + " --timeout=10m",
 	}
 	for _, gw := range g.sailGateways(cl) {
 		cmds = append(cmds, g.helmCommand(gw))
 	}
 	g.readme(cl, fmt.Sprintf("Istio %s is installed by the Sail operator (spec.istio.installer: sail) from the Istio\n"+
-		"object %s in this folder (and the IstioCNI default when CNI is on). Prerequisite: the Sail\n"+
+		"object %s in %s/ (and the IstioCNI default there when CNI is on). Prerequisite: the Sail\n"+
 		"operator %s, the newest release that installs Istio %s: from its Helm chart as below,\n"+
 		"or on OpenShift from OperatorHub; its chart brings the Istio CRDs. Sail installs no\n"+
 		"gateways: the files under helm/ are the values of the gateway chart releases, installed\n"+
-		"once istiod is ready. Run these commands, in this order, against the cluster, from this\n"+
-		"folder:",
-		g.cfg.Spec.Istio.Version, g.sailName(), r.Release, g.cfg.Spec.Istio.Version), cmds)
+		"once istiod is ready, before the phases that follow. Run these commands, in this order,\n"+
+		"against the cluster, from this folder:",
+		g.cfg.Spec.Istio.Version, g.sailName(), PhaseIstiod.Folder(), r.Release, g.cfg.Spec.Istio.Version), cmds)
 }
 
 // sailInfo is the sail installer's info line.
