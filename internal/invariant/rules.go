@@ -667,6 +667,9 @@ func kustomization(m *Mesh, r *report) {
 	if m.Config.Spec.Rancher != nil {
 		wantFolders[api.Reserved] = true
 	}
+	if hub := api.HubFolder(&m.Config.Spec); hub != "" {
+		wantFolders[hub] = true
+	}
 	for _, cl := range m.clusters() {
 		wantFolders[cl.Name] = true
 	}

@@ -38,6 +38,7 @@ type Spec struct {
 	Services        []Service       `json:"services,omitempty"`
 	// Dataplane is sidecar or ambient (see ambient.go).
 	Dataplane string `json:"dataplane,omitempty"`
+	GitOps    GitOps `json:"gitops,omitempty"`
 }
 
 type Istio struct {
@@ -131,6 +132,8 @@ type Cluster struct {
 	// other's pods directly, and the NetworkPolicies admit the peers' pods by these ranges:
 	// required for a cluster that shares its network, when NetworkPolicies are written.
 	PodCIDRs []string `json:"podCIDRs,omitempty"`
+	// GitOpsCluster is the cluster's name in the GitOps tool (Argo CD, Fleet); its name by default.
+	GitOpsCluster string `json:"gitopsCluster,omitempty"`
 }
 
 // APIServerCASystem trusts the API server's certificate through the system roots (a Rancher

@@ -115,6 +115,7 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	validateServices(&es, s, clusters, namespaces, issuers)
 	validateCredentials(&es, s, clusters, creds)
 	validateAmbient(&es, s)
+	validateGitOps(&es, s)
 	return es
 }
 

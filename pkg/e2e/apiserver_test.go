@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/meshgen/meshgen/pkg/api"
 )
 
 // TestAPIServerExamples renders every example mesh and has the apiserver
@@ -169,12 +171,22 @@ func checkRendered(t *testing.T, c *kubeCluster, out string, rerender func(t *te
 		t.Run("dry-run/"+f, func(t *testing.T) {
 			c.dryRun(t, filepath.Join(out, f))
 		})
+		// Flux's objects (spec.gitops.tool flux) are not in the cluster's kustomization:
+		// flux/ and each release's folder in it, against Flux's own CRDs (testdata/crds).
+		fluxDirs, _ := filepath.Glob(filepath.Join(out, f, "flux", "kustomization.yaml"))
+		releases, _ := filepath.Glob(filepath.Join(out, f, "flux", "*", "kustomization.yaml"))
+		for _, k := range append(fluxDirs, releases...) {
+			dir := filepath.Dir(k)
+			rel, _ := filepath.Rel(out, dir)
+			t.Run("dry-run/"+rel, func(t *testing.T) { c.dryRun(t, dir) })
+		}
 	}
-	// The Rancher folder holds management-cluster objects, not a member
-	// cluster's; the folders sort by name, so "first" is stable.
+	// The hub folders hold management-cluster objects (Rancher's Projects, Argo
+	// CD's Applications, Fleet's GitRepos), not a member cluster's; the folders
+	// sort by name, so "first" is stable.
 	var first string
 	for _, f := range folders {
-		if f != "rancher" {
+		if f != api.Reserved && f != api.ArgoCDFolder && f != api.FleetFolder {
 			first = f
 			break
 		}

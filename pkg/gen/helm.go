@@ -2,14 +2,14 @@ package gen
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
 // The helm installer: the values of Istio's charts as plain files (<cluster>/helm/<release>.values.yaml),
 // and the helm commands that install them in order in the cluster's README. Nothing of it is
-// applied: no GitOps tool object installs a chart yet.
+// applied with the phases: the GitOps tools install the releases (gitops.go) with the same
+// values inline.
 
 // HelmRepo is the repository of Istio's released charts.
 const HelmRepo = "https://istio-release.storage.googleapis.com/charts"
@@ -153,17 +153,17 @@ func (g *gen) helmEastWest(cl *api.Cluster) {
 }
 
 func (g *gen) helmReadme(cl *api.Cluster) {
-	g.readme(cl, fmt.Sprintf("Istio %s is installed with Helm (spec.istio.installer: helm). meshgen applies none of it:\n"+
-		"the files under helm/ are the values of each chart release, not objects, and no GitOps tool\n"+
-		"object installs the charts yet. Run these commands, in this order, against the cluster\n"+
-		"(the control-plane namespace %s comes first), from this folder; then apply this folder:",
+	g.readme(cl, fmt.Sprintf("Istio %s is installed with Helm (spec.istio.installer: helm): the files under helm/ are the\n"+
+		"values of each chart release, not objects. A GitOps tool (spec.gitops.tool) installs the\n"+
+		"releases with the same values inline; without one, the helm commands of the rollout below\n"+
+		"do, after the first phase (the control-plane namespace %s and cacerts), in their order.",
 		g.cfg.Spec.Istio.Version, g.cpNamespace()), g.helmCommands(cl))
 }
 
 // helmCommands are the helm commands that install the cluster's releases, in order, run from
-// the cluster's folder.
+// the cluster's folder after its first phase, which holds the control-plane namespace.
 func (g *gen) helmCommands(cl *api.Cluster) []string {
-	out := []string{"kubectl create namespace " + g.cpNamespace() + " --dry-run=client -o yaml | kubectl apply -f -"}
+	var out []string
 	out = append(out, g.ambientPrerequisites()...)
 	for _, r := range g.helmReleases(cl) {
 		out = append(out, fmt.Sprintf("helm upgrade --install %s %s --repo %s --version %s --namespace %s -f %s --wait",
@@ -172,16 +172,9 @@ func (g *gen) helmCommands(cl *api.Cluster) []string {
 	return out
 }
 
-// readme writes the cluster's README: what installs Istio, and the commands that do it, in order,
-// followed by the apply of the folder.
-func (g *gen) readme(cl *api.Cluster, intro string, commands []string) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s: cluster %s of mesh %s (network %s)\n\nWritten by meshgen; do not edit.\n\n", cl.Name, cl.Name, g.cfg.Spec.MeshID, cl.Network)
-	b.WriteString(intro)
-	b.WriteString("\n\n```sh\n")
-	for _, c := range commands {
-		b.WriteString(c + "\n")
-	}
-	b.WriteString("kubectl apply -k .\n```\n")
-	g.file(cl.Name, File{Name: "README.md", Data: []byte(b.String())})
+// readme keeps the installer's part of the cluster's README: what installs Istio, and the
+// commands that do it, in order. gitops writes the README once the cluster is complete, with
+// the commands at their place in the rollout (writeReadme).
+func (g *gen) readme(_ *api.Cluster, intro string, commands []string) {
+	g.ops.readme = &readmePart{intro: intro, commands: commands}
 }

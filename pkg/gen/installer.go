@@ -38,9 +38,9 @@ func installerInfo(c *api.MeshConfig) []string {
 			return []string{ambientInfo(c)}
 		}
 		return []string{"meshgen: spec.istio.installer helm: Istio " + ist.Version + " is not applied with the objects: install the charts base, istiod and gateway (" +
-			EastWestRelease + ") from " + HelmRepo + " with the values under <cluster>/helm/, in the order and with the helm commands of each cluster's README.md, before applying the cluster's folder"}
+			EastWestRelease + ") from " + HelmRepo + " with the values under <cluster>/helm/, in the order and with the helm commands of each cluster's README.md, after its first phase (1-base) and before the others; spec.gitops.tool argocd, flux or fleet installs them in that order"}
 	case api.InstallerIstioctl:
-		return []string{"meshgen: spec.istio.installer istioctl: Istio " + ist.Version + " is not applied with the objects: run istioctl install -f with the IstioOperator files under <cluster>/istioctl/ (local-config, not applied), in the order of each cluster's README.md, before applying the cluster's folder"}
+		return []string{"meshgen: spec.istio.installer istioctl: Istio " + ist.Version + " is not applied with the objects: run istioctl install -f with the IstioOperator files under <cluster>/istioctl/ (local-config, not applied), in the order of each cluster's README.md, after its first phase (1-base) and before the others"}
 	}
 	return nil
 }

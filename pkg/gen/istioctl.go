@@ -29,8 +29,9 @@ func (g *gen) istioctlEastWest(cl *api.Cluster) { g.istioctlFile(cl, g.eastWestG
 func (g *gen) istioctlReadme(cl *api.Cluster) {
 	g.readme(cl, fmt.Sprintf("Istio %s is installed with istioctl (spec.istio.installer: istioctl). meshgen applies none of it:\n"+
 		"the files under istioctl/ are IstioOperators for istioctl install, marked local-config and\n"+
-		"not in kustomization.yaml. Run these commands, in this order, against the cluster, with the\n"+
-		"istioctl of Istio %s, from this folder; then apply this folder:",
+		"not in kustomization.yaml. The rollout below runs istioctl install with them, with the\n"+
+		"istioctl of Istio %s, after the first phase; a GitOps tool cannot: run them by hand once\n"+
+		"the first phase is in place.",
 		g.cfg.Spec.Istio.Version, g.cfg.Spec.Istio.Version), g.istioctlCommands(cl))
 }
 

@@ -16,8 +16,9 @@ func (g *gen) operatorEastWest(cl *api.Cluster) {
 
 func (g *gen) operatorReadme(cl *api.Cluster) {
 	g.readme(cl, "Istio "+g.cfg.Spec.Istio.Version+" is installed by the in-cluster Istio operator (spec.istio.installer: operator)\n"+
-		"from the IstioOperators in this folder. The operator must be running before they are\n"+
-		"applied; install it once per cluster, then apply this folder:", []string{g.operatorInit()})
+		"from the IstioOperators of the phases 2-istiod and 3-gateways. The operator must be running\n"+
+		"before they are applied: install it once per cluster (the rollout below does, after the first\n"+
+		"phase; with a GitOps tool, do it by hand first).", []string{g.operatorInit()})
 }
 
 // operatorInit is the command that installs the Istio operator the IstioOperators need.
