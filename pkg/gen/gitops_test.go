@@ -329,3 +329,67 @@ func TestGitOps(t *testing.T) {
 		t.Error("fleet: changed istiod values pass")
 	}
 }
+
+// readmeOrder checks the commands of a cluster's README roll it out in order: the first phase,
+// the wait for cacerts (certManager), the installer's commands, the other phases in order.
+func readmeOrder(readme string, certManager bool) error {
+	var lines []string
+	_, block, _ := strings.Cut(readme, "## Rollout")
+	for _, l := range strings.Split(block, "\n") {
+		if strings.HasPrefix(l, "kubectl ") || strings.HasPrefix(l, "helm ") || strings.HasPrefix(l, "istioctl ") {
+			lines = append(lines, l)
+		}
+	}
+	at := func(prefix string) int {
+		for i, l := range lines {
+			if strings.HasPrefix(l, prefix) {
+				return i
+			}
+		}
+		return -1
+	}
+	base, install := at("kubectl apply -k 1-base"), max(at("helm "), at("istioctl "))
+	if base != 0 || install < 0 {
+		return fmt.Errorf("1-base at %d, the installer's first command at %d: %q", base, install, lines)
+	}
+	if w := at("kubectl -n "); certManager && (w != 1 || install < w) {
+		return fmt.Errorf("the wait for cacerts at %d: %q", w, lines)
+	}
+	last := install
+	for _, p := range Phases[1:] {
+		if i := at("kubectl apply -k " + p.Folder()); i >= 0 {
+			if i < last {
+				return fmt.Errorf("%s at %d, before %d: %q", p, i, last, lines)
+			}
+			last = i
+		}
+	}
+	return nil
+}
+
+// TestReadmeRollout: every cluster's README of every example (each GitOps tool among them)
+// rolls the cluster out in order. Negative control: the first phase moved last is caught.
+func TestReadmeRollout(t *testing.T) {
+	for _, ex := range []string{"three-sites", "cert-manager", "mcsps-test", "external-secrets"} {
+		in := example(t, ex)
+		err := Each(in, "", func(f *Folder) error {
+			for _, fl := range f.Files {
+				if fl.Name != "README.md" {
+					continue
+				}
+				cm := in.Config.Spec.Trust.Mode == api.TrustCertManager
+				if err := readmeOrder(string(fl.Data), cm); err != nil {
+					t.Errorf("%s/%s: %v", ex, f.Name, err)
+				}
+				broken := strings.Replace(string(fl.Data), "kubectl apply -k 1-base\n", "", 1) + "kubectl apply -k 1-base\n"
+				if readmeOrder(broken, cm) == nil {
+					t.Errorf("%s/%s: 1-base last passes", ex, f.Name)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
