@@ -146,6 +146,25 @@ spec:
   secretName: bad
   dnsNames: [bad.example.com]
 `},
+		{"unknown field in Argo CD's Application CRD", `unknown field "spec.source.valuesObject"`, `
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: bad, namespace: istio-system}
+spec:
+  project: default
+  destination: {name: east}
+  source: {repoURL: "https://git.example.com/x.git", path: x, valuesObject: {a: 1}}
+`},
+		{"unknown field in Flux's Kustomization CRD", `unknown field "spec.dependsOn[0].phase"`, `
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: bad, namespace: istio-system}
+spec:
+  interval: 10m
+  prune: true
+  sourceRef: {kind: GitRepository, name: flux-system}
+  dependsOn: [{name: x, phase: 1}]
+`},
 		{"invalid built-in object", `spec.ports[0].port: Invalid value: 70000`, `
 apiVersion: v1
 kind: Service
