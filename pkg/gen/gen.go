@@ -98,10 +98,11 @@ type Folder struct {
 
 // Each generates the output folders, Rancher's first, then each cluster's in the order of
 // spec.clusters, then the GitOps tool's hub folder (api.HubFolder), which points at what the
-// clusters' folders hold (only the named folder when cluster is not empty), checks each and hands it to
-// emit before generating the next, so a caller that writes as it goes holds one cluster's
-// objects instead of the whole mesh's. Within a folder, objects come in phase order, and
-// namespaces before what lives in them. It stops at the first error, emit's included; a folder with nothing in it is skipped.
+// clusters' folders hold (only the named folder when cluster is not empty). It checks each
+// and hands it to emit before generating the next, so a caller that writes as it goes holds
+// one cluster's objects instead of the whole mesh's. Within a folder, objects come in phase
+// order, and namespaces before what lives in them. It stops at the first error, emit's
+// included; a folder with nothing in it is skipped.
 func Each(in *api.Input, cluster string, emit func(*Folder) error) error {
 	if err := Known(in.Config, cluster); err != nil {
 		return err
