@@ -49,7 +49,7 @@ func releasePhase(r *helmRelease) Phase {
 	switch r.chart {
 	case "base":
 		return PhaseBase
-	case "istiod", "cni":
+	case "istiod", "cni", "ztunnel":
 		return PhaseIstiod
 	}
 	return PhaseGateways
@@ -291,6 +291,10 @@ func (g *gen) prerequisites(cl *api.Cluster) []string {
 	}
 	if s.Trust.Mode == api.TrustCertManager {
 		out = append(out, fmt.Sprintf("the mesh's root key pair as the Secret %s in namespace %s (meshgen certs writes it)", api.RootCAName(g.cfg), api.CertManagerNamespace))
+	}
+	if g.ambient() && s.GitOps.Tool != api.GitOpsNone {
+		// By hand, the rollout's commands install them; no GitOps tool object does.
+		out = append(out, "the Gateway API CRDs "+GatewayAPIVersion+" (no Istio chart installs them; the first command after 1-base below)")
 	}
 	if s.Istio.Installer == api.InstallerOperator {
 		out = append(out, "the Istio operator of Istio "+s.Istio.Version+": "+g.operatorInit())

@@ -254,7 +254,7 @@ func gitopsProblems(r *rendered) []string {
 // path off the tree, a wrong wave, a wrong dependency and changed values are each reported.
 func TestGitOps(t *testing.T) {
 	meshes := map[string]*api.Input{}
-	for _, ex := range []string{"three-sites", "cert-manager", "mcsps-test", "single-network"} {
+	for _, ex := range []string{"three-sites", "cert-manager", "mcsps-test", "single-network", "ambient"} {
 		for _, tool := range []string{api.GitOpsArgoCD, api.GitOpsFlux, api.GitOpsFleet} {
 			in := example(t, ex)
 			in.Config.Spec.GitOps = api.GitOps{Tool: tool, RepoURL: "https://git.example.com/mesh.git", Revision: "main", Path: "clusters/prod", FluxSource: "mesh"}
@@ -370,7 +370,7 @@ func readmeOrder(readme string, certManager bool) error {
 // TestReadmeRollout: every cluster's README of every example (each GitOps tool among them)
 // rolls the cluster out in order. Negative control: the first phase moved last is caught.
 func TestReadmeRollout(t *testing.T) {
-	for _, ex := range []string{"three-sites", "cert-manager", "mcsps-test", "external-secrets"} {
+	for _, ex := range []string{"three-sites", "cert-manager", "mcsps-test", "external-secrets", "ambient"} {
 		in := example(t, ex)
 		err := Each(in, "", func(f *Folder) error {
 			for _, fl := range f.Files {
