@@ -52,6 +52,9 @@ type Istio struct {
 	CNI bool `json:"cni,omitempty"`
 	// Installer is how Istio is installed; one of Installers.
 	Installer string `json:"installer,omitempty"`
+	// Canary and Tags: a second control plane and revision tags (revisions.go).
+	Canary *Canary           `json:"canary,omitempty"`
+	Tags   map[string]string `json:"tags,omitempty"`
 }
 
 // Installers of spec.istio.installer. gen has one installer for each.
@@ -230,6 +233,8 @@ type Security struct {
 type Namespace struct {
 	Name   string            `json:"name"`
 	Labels map[string]string `json:"labels,omitempty"`
+	// Tag is the revision tag the namespace follows (revisions.go).
+	Tag string `json:"tag,omitempty"`
 }
 
 type Issuer struct {
