@@ -297,7 +297,7 @@ func (g *gen) prerequisites(cl *api.Cluster) []string {
 		out = append(out, "the Gateway API CRDs "+GatewayAPIVersion+" (no Istio chart installs them; the first command after 1-base below)")
 	}
 	if s.Istio.Installer == api.InstallerOperator {
-		out = append(out, "the Istio operator of Istio "+s.Istio.Version+": "+g.operatorInit())
+		out = append(out, "the Istio operator of Istio "+s.Istio.Version+": "+strings.Join(g.operatorInits(), "; "))
 	}
 	switch s.GitOps.Tool {
 	case api.GitOpsArgoCD:

@@ -1,6 +1,10 @@
 package gen
 
-import "github.com/meshgen/meshgen/pkg/api"
+import (
+	"strings"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
 
 // An installer writes what installs Istio into one cluster, in steps at their places in the
 // cluster's sequence (gen.each): the control plane, the east-west gateway (only when the mesh
@@ -32,7 +36,7 @@ func installerInfo(c *api.MeshConfig) []string {
 	switch ist.Installer {
 	case api.InstallerOperator:
 		return []string{"meshgen: spec.istio.installer operator: every cluster needs the Istio operator running before its IstioOperators are applied (" +
-			g.operatorInit() + "); each cluster's README.md says so"}
+			strings.Join(g.operatorInits(), "; ") + "); each cluster's README.md says so"}
 	case api.InstallerHelm:
 		if c.Spec.Ambient() {
 			return []string{ambientInfo(c)}
