@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshgen/meshgen/internal/invariant"
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
@@ -24,7 +25,7 @@ func TestAPIServerExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	meshes, err := filepath.Glob(filepath.Join(root, "examples", "*", "mesh.yaml"))
+	meshes, err := invariant.ExampleNames(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,8 +37,7 @@ func TestAPIServerExamples(t *testing.T) {
 	c := startCluster(t, tools)
 	c.installCRDs(t)
 
-	for _, mesh := range meshes {
-		example := filepath.Base(filepath.Dir(mesh))
+	for _, example := range meshes {
 		t.Run(example, func(t *testing.T) {
 			// Relative to the repository root, as a user would type them.
 			matches, err := filepath.Glob(filepath.Join(root, "examples", example, "*.yaml"))
