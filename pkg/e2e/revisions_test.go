@@ -11,9 +11,7 @@ import (
 )
 
 // checkRevisionTags holds the rendered releases of one cluster to the tags their values give
-// them: the real chart writes the MutatingWebhookConfiguration istio-revision-tag-<tag> (and its
-// Service, in charts that have one) from istiod's revisionTags, calling that revision's istiod,
-// and base's defaultRevision sends istiod-default-validator to the default tag's istiod.
+// them (see revisionTagProblems) and returns how many tags it checked.
 func checkRevisionTags(t *testing.T, where, dir string, rs []helmRelease, got map[string]string) (tags int) {
 	t.Helper()
 	for _, r := range rs {
@@ -21,42 +19,94 @@ func checkRevisionTags(t *testing.T, where, dir string, rs []helmRelease, got ma
 		if err != nil {
 			t.Fatal(err)
 		}
-		var v struct {
-			Revision        string   `json:"revision"`
-			RevisionTags    []string `json:"revisionTags"`
-			DefaultRevision string   `json:"defaultRevision"`
-		}
-		if err := yaml.Unmarshal(b, &v); err != nil {
+		ps, n, err := revisionTagProblems(b, got[r.name])
+		if err != nil {
 			t.Fatalf("%s: %s: %v", where, r.values, err)
 		}
-		docs := strings.Split(got[r.name], "\n---\n")
-		// doc is the rendered object of that kind and name, empty when there is none.
-		doc := func(kind, name string) string {
-			for _, d := range docs {
-				if strings.Contains(d, "kind: "+kind+"\n") && regexp.MustCompile(`(?m)^  name: "?`+regexp.QuoteMeta(name)+`"?$`).MatchString(d) {
-					return d
-				}
-			}
-			return ""
+		for _, p := range ps {
+			t.Errorf("%s: %s: %s", where, r.name, p)
 		}
-		calls := func(d, rev string) bool {
-			return regexp.MustCompile(`(?m)^\s+name: istiod-` + regexp.QuoteMeta(rev) + `$`).MatchString(d)
-		}
-		for _, tag := range v.RevisionTags {
-			tags++
-			wh := doc("MutatingWebhookConfiguration", "istio-revision-tag-"+tag)
-			switch {
-			case wh == "":
-				t.Errorf("%s: %s renders no webhook istio-revision-tag-%s", where, r.name, tag)
-			case !calls(wh, v.Revision):
-				t.Errorf("%s: %s: istio-revision-tag-%s does not call istiod-%s", where, r.name, tag, v.Revision)
-			case !regexp.MustCompile(`(?m)^\s+- "?` + regexp.QuoteMeta(tag) + `"?$`).MatchString(wh):
-				t.Errorf("%s: %s: istio-revision-tag-%s does not select istio.io/rev=%s", where, r.name, tag, tag)
-			}
-		}
-		if v.DefaultRevision != "" && !calls(doc("ValidatingWebhookConfiguration", "istiod-default-validator"), v.DefaultRevision) {
-			t.Errorf("%s: %s: istiod-default-validator does not call istiod-%s", where, r.name, v.DefaultRevision)
-		}
+		tags += n
 	}
 	return tags
+}
+
+// revisionTagProblems compares one release's values with what the real chart rendered from
+// them: for each of istiod's revisionTags the MutatingWebhookConfiguration
+// istio-revision-tag-<tag>, calling that revision's istiod and selecting istio.io/rev=<tag>;
+// for base's defaultRevision, istiod-default-validator calling that revision's istiod.
+func revisionTagProblems(values []byte, rendered string) (problems []string, tags int, err error) {
+	var v struct {
+		Revision        string   `json:"revision"`
+		RevisionTags    []string `json:"revisionTags"`
+		DefaultRevision string   `json:"defaultRevision"`
+	}
+	if err := yaml.Unmarshal(values, &v); err != nil {
+		return nil, 0, err
+	}
+	docs := strings.Split(rendered, "\n---\n")
+	// doc is the rendered object of that kind and name, empty when there is none.
+	doc := func(kind, name string) string {
+		for _, d := range docs {
+			if strings.Contains(d, "kind: "+kind+"\n") && regexp.MustCompile(`(?m)^  name: "?`+regexp.QuoteMeta(name)+`"?$`).MatchString(d) {
+				return d
+			}
+		}
+		return ""
+	}
+	calls := func(d, rev string) bool {
+		return regexp.MustCompile(`(?m)^\s+name: istiod-` + regexp.QuoteMeta(rev) + `$`).MatchString(d)
+	}
+	for _, tag := range v.RevisionTags {
+		tags++
+		wh := doc("MutatingWebhookConfiguration", "istio-revision-tag-"+tag)
+		switch {
+		case wh == "":
+			problems = append(problems, "no webhook istio-revision-tag-"+tag)
+		case !calls(wh, v.Revision):
+			problems = append(problems, "istio-revision-tag-"+tag+" does not call istiod-"+v.Revision)
+		case !regexp.MustCompile(`(?m)^\s+- "?` + regexp.QuoteMeta(tag) + `"?$`).MatchString(wh):
+			problems = append(problems, "istio-revision-tag-"+tag+" does not select istio.io/rev="+tag)
+		}
+	}
+	if v.DefaultRevision != "" && !calls(doc("ValidatingWebhookConfiguration", "istiod-default-validator"), v.DefaultRevision) {
+		problems = append(problems, "istiod-default-validator does not call istiod-"+v.DefaultRevision)
+	}
+	return problems, tags, nil
+}
+
+// TestRevisionTagProblems proves the chart check can fail: a rendering without the tag's
+// webhook, one whose webhook calls another revision, and a validator elsewhere.
+func TestRevisionTagProblems(t *testing.T) {
+	webhook := func(tag, rev string) string {
+		return "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata:\n  name: istio-revision-tag-" + tag +
+			"\nwebhooks:\n- name: rev.namespace.sidecar-injector.istio.io\n  clientConfig:\n    service:\n      name: istiod-" + rev +
+			"\n  namespaceSelector:\n    matchExpressions:\n    - key: istio.io/rev\n      operator: In\n      values:\n      - \"" + tag + "\"\n"
+	}
+	validator := func(rev string) string {
+		return "kind: ValidatingWebhookConfiguration\nmetadata:\n  name: istiod-default-validator\nwebhooks:\n- clientConfig:\n    service:\n      name: istiod-" + rev + "\n"
+	}
+	istiod := []byte("revision: new\nrevisionTags: [default]\n")
+	base := []byte("defaultRevision: new\n")
+	for _, tc := range []struct {
+		name     string
+		values   []byte
+		rendered string
+		want     string
+	}{
+		{"the tag's webhook", istiod, webhook("default", "new"), ""},
+		{"no webhook", istiod, "kind: Service\nmetadata:\n  name: istiod-new\n", "no webhook istio-revision-tag-default"},
+		{"webhook calling the other revision", istiod, webhook("default", "old"), "does not call istiod-new"},
+		{"webhook selecting another tag", istiod, strings.Replace(webhook("default", "new"), `- "default"`, `- "stable"`, 1), "does not select istio.io/rev=default"},
+		{"the validator", base, validator("new"), ""},
+		{"validator calling the other revision", base, validator("old"), "istiod-default-validator does not call istiod-new"},
+	} {
+		ps, _, err := revisionTagProblems(tc.values, "---\n"+tc.rendered)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(ps, "; "); tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: problems %q, want %q", tc.name, got, tc.want)
+		}
+	}
 }
