@@ -110,3 +110,66 @@ func TestRevisionTagProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestIstioctlRevisionTags renders the canary example's first two steps with the istioctl
+// installer and feeds each control plane's IstioOperator to the real istioctl manifest
+// generate: the tags in values.revisionTags must come out as their webhooks, calling that
+// revision, and the profile's ingress gateway only from the gateways' revision (the other one
+// disables it, so two installs never overwrite one Deployment).
+func TestIstioctlRevisionTags(t *testing.T) {
+	istioctl := tool(t, "istioctl")
+	for _, step := range []string{"step1", "step2"} {
+		b, err := os.ReadFile(filepath.Join(repo, "examples", "canary", step, "mesh.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		mesh := filepath.Join(dir, "mesh.yaml")
+		if err := os.WriteFile(mesh, []byte(strings.Replace(string(b), "installer: helm", "installer: istioctl", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, "out")
+		if _, stderr, code := run(t, dir, nil, meshgen(t), "render", mesh, "-o", out); code != 0 {
+			t.Fatalf("%s: render: exit %d\n%s", step, code, stderr)
+		}
+		ops, _ := filepath.Glob(filepath.Join(out, "north", "istioctl", "harbor-*.yaml"))
+		if len(ops) != 2 {
+			t.Fatalf("%s: want two control-plane IstioOperators, got %v", step, ops)
+		}
+		ingress, tags := 0, 0
+		for _, op := range ops {
+			var iop struct {
+				Spec struct {
+					Revision string `json:"revision"`
+					Values   struct {
+						RevisionTags    []string `json:"revisionTags"`
+						DefaultRevision string   `json:"defaultRevision"`
+					} `json:"values"`
+				} `json:"spec"`
+			}
+			b, _ := os.ReadFile(op)
+			if err := yaml.Unmarshal(b, &iop); err != nil {
+				t.Fatal(err)
+			}
+			stdout, stderr, code := run(t, dir, nil, istioctl, "manifest", "generate", "-f", op)
+			if code != 0 {
+				t.Fatalf("%s: istioctl manifest generate -f %s: exit %d\n%s", step, filepath.Base(op), code, stderr)
+			}
+			values, _ := yaml.Marshal(map[string]any{"revision": iop.Spec.Revision, "revisionTags": iop.Spec.Values.RevisionTags})
+			ps, n, err := revisionTagProblems(values, "---\n"+stdout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range ps {
+				t.Errorf("%s: %s: %s", step, filepath.Base(op), p)
+			}
+			tags += n
+			if strings.Contains(stdout, "\n  name: istio-ingressgateway\n") {
+				ingress++
+			}
+		}
+		if tags != 2 || ingress != 1 {
+			t.Errorf("%s: %d tags rendered (want 2), ingress gateway from %d IstioOperators (want 1)", step, tags, ingress)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func (g *gen) istioctlCommands(cl *api.Cluster) []string {
 		}
 		out = append(out, "istioctl install -y -f "+istioctlFile(op))
 	}
-	for _, r := range ist.Revisions() {
+	for _, r := range g.installOrder() {
 		install(r, g.controlPlane(cl, r))
 	}
 	if g.multiNetwork && !g.ambient() {

@@ -53,8 +53,11 @@ func (g *gen) controlPlane(cl *api.Cluster, r api.Rev) *istioOperator {
 		Revision: r.Revision,
 		Values:   &operatorValues{Global: g.global(cl), RevisionTags: g.revisionTags(r), DefaultRevision: g.defaultRevision()},
 	}
-	if ist.CNI {
+	if ist.CNI && g.ownsShared(r) {
 		op.Spec.Components = &components{CNI: &component{Enabled: true, Namespace: g.cpNamespace()}}
+	}
+	if !g.ownsShared(r) {
+		op.Spec.Components = &components{IngressGateways: []gatewayComponent{{Name: IngressRelease, Enabled: false}}}
 	}
 	g.ambientOperator(op)
 	return op

@@ -44,6 +44,32 @@ func (g *gen) newest() api.Rev {
 	return rs[len(rs)-1]
 }
 
+// ownsShared tells whether r's IstioOperator installs what a cluster has once, whatever the
+// revisions: the CNI agent and the profile's ingress gateway. Only the gateways' revision does;
+// two IstioOperators with one Deployment each would have two operators (or two istioctl
+// installs) overwrite each other's.
+func (g *gen) ownsShared(r api.Rev) bool {
+	ist := &g.cfg.Spec.Istio
+	return ist.Canary == nil || r == ist.Gateways()
+}
+
+// installOrder is the order istioctl installs the control planes in: the gateways' revision
+// (the default tag's) first, so that it takes over the tags' webhooks and the shared
+// components before the other one's install prunes what it no longer owns. istioctl prunes by
+// the owner labels (install.operator.istio.io/owning-resource, istio.io/rev), which the
+// taking install has already rewritten, so nothing is without an owner in between.
+func (g *gen) installOrder() []api.Rev {
+	ist := &g.cfg.Spec.Istio
+	first := ist.Gateways()
+	rs := []api.Rev{first}
+	for _, r := range ist.Revisions() {
+		if r != first {
+			rs = append(rs, r)
+		}
+	}
+	return rs
+}
+
 // meshNamespaces select the mesh's application namespaces by the injection labels they carry:
 // one peer per distinct label, since namespaces may follow different tags.
 func (g *gen) meshNamespaces() []networkPolicyPeer {
