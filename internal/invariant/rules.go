@@ -89,7 +89,8 @@ func identity(m *Mesh, r *report) {
 		if len(ops) == 0 && len(istiods) == 0 {
 			r.add(cl.Name, "no IstioOperator and no Helm values")
 		}
-		for _, helm := range istiods {
+		for _, f := range slices.Sorted(maps.Keys(istiods)) {
+			helm := istiods[f]
 			g := at(helm, "global")
 			if got := str(g, "multiCluster", "clusterName"); got != cl.Name {
 				r.add(cl.Name, "istiod values: clusterName %q", got)
