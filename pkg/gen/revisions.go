@@ -110,8 +110,8 @@ func (g *gen) revisionNote() string {
 	b.WriteString(" the gateways run on " + gw.Revision + ".")
 	if ist.Canary != nil {
 		b.WriteString("\nThis is a canary upgrade: two control planes, each with its istiod values in this folder.\n" +
-			"Apply these commands in order; the tags move with the next render. Pods created between\n" +
-			"the upgrade of one istiod and the next may miss injection: restart workloads afterwards.")
+			"Run these commands in order; the tags move with the next render. Pods created while a\n" +
+			"tag moves may miss injection, and moved pods keep their sidecar: restart workloads afterwards.")
 	}
 	return b.String()
 }
