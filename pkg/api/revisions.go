@@ -87,6 +87,11 @@ const (
 // one the installer can install and Istio can upgrade to.
 func validateRevisions(es *Errors, s *Spec) {
 	ist := &s.Istio
+	if s.Ambient() && (ist.Canary != nil || len(ist.Tags) > 0) {
+		// Ambient refuses revisions (validateAmbient), which canaries and tags build on.
+		es.add("spec.istio", "canary and tags are not supported with spec.dataplane ambient, which has no revisions")
+		return
+	}
 	if c := ist.Canary; c != nil {
 		p := "spec.istio.canary"
 		if ist.Revision == "" {
