@@ -53,15 +53,16 @@ func (m *Mesh) AddFile(cluster, name string, b []byte) {
 	m.Installer[cluster][name] = b
 }
 
-// installerFile tells whether a tree's path is a file that is not an object: the README of a
-// folder, or anything in a folder's subfolder (helm/, istioctl/) but a phase folder.
+// installerFile tells whether a tree's path is a file that is not an applied object: the
+// README of a folder, a Fleet bundle's fleet.yaml, or anything in a folder's subfolder (helm/,
+// istioctl/, flux/) but a phase folder.
 func installerFile(p string) (cluster, name string, ok bool) {
 	cluster, name, found := strings.Cut(p, "/")
 	if !found {
 		return "", "", false
 	}
 	sub, _, nested := strings.Cut(name, "/")
-	return cluster, name, name == "README.md" || nested && gen.PhaseOfFolder(sub) == gen.PhaseNone
+	return cluster, name, name == "README.md" || path.Base(name) == "fleet.yaml" || nested && gen.PhaseOfFolder(sub) == gen.PhaseNone
 }
 
 // phaseOf splits an object's tree path <cluster>/[<phase>/]<file> into its cluster folder and

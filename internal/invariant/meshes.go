@@ -55,15 +55,25 @@ func Cases(root string) ([]Case, error) {
 // Examples returns each folder of root/examples that holds a MeshConfig, with the
 // credentials Secrets found in its files.
 func Examples(root string) ([]Case, error) {
+	// Every example folder, its MeshConfig anywhere below it (examples/kustomize keeps it in
+	// mesh/), but a step folder of an example of several renders is a case of its own.
 	dirs, err := filepath.Glob(filepath.Join(root, "examples", "*"))
 	if err != nil {
 		return nil, err
 	}
+	steps, err := filepath.Glob(filepath.Join(root, "examples", "*", "step*"))
+	if err != nil {
+		return nil, err
+	}
 	var cs []Case
-	for _, d := range dirs {
+	for _, d := range append(dirs, steps...) {
 		var c Case
-		c.Name = filepath.Base(d)
+		c.Name, _ = filepath.Rel(filepath.Join(root, "examples"), d)
+		c.Name = filepath.ToSlash(c.Name)
 		err := filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && e.IsDir() && p != d && strings.HasPrefix(e.Name(), "step") {
+				return fs.SkipDir // a step of its own
+			}
 			if err != nil || e.IsDir() || !strings.HasSuffix(p, ".yaml") {
 				return err
 			}
@@ -109,7 +119,8 @@ func Edge(c Case) (Case, error) {
 		return Case{}, fmt.Errorf("%s: %v", c.Name, err)
 	}
 	s := &in.Config.Spec
-	if !s.Ambient() { // ambient refuses revisions (api.validateAmbient)
+	// ambient refuses revisions (api.validateAmbient); a mesh with one keeps its own.
+	if !s.Ambient() && s.Istio.Revision == "" {
 		s.Istio.Revision = "canary"
 	}
 	for i := range s.Clusters {

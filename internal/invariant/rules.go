@@ -27,6 +27,7 @@ var Rules = []Rule{
 	{"certificates", "each TLS host's Certificate sits in the ingress gateway's namespace, its secret is the Gateway's credentialName, its issuer exists; no other serving Certificate", certificates},
 	{"common-name", "no Certificate's commonName is over 64 bytes (X.509), and a serving certificate's commonName is one of its dnsNames", commonName},
 	{"injection", "with a revision, istio.io/rev selects injection everywhere and istio-injection nowhere; without, istio-injection: enabled on every mesh namespace", injection},
+	{"tags", "every application namespace's istio.io/rev or istio-injection resolves in every cluster to exactly one control plane installed there, each east-west gateway runs on an installed revision, and every tag points where the MeshConfig says", tags},
 	{"api-server-ports", "istiod may reach every cluster's API server at its URL's port (443 when none) and the configured local ports", apiServerPorts},
 	{"policy-ports", "every port a NetworkPolicy names has a number: an entry without one opens every port", policyPorts},
 	{"cross-network", "with more than one network, every cluster's east-west gateway accepts 15443 from outside the cluster and every service's pods may send to 15443 outside it; on one network there is no east-west gateway, no cross-network Gateway, and nothing may send to 15443 outside", crossNetwork},
@@ -85,15 +86,16 @@ func marks(m *Mesh, r *report) {
 func identity(m *Mesh, r *report) {
 	for _, cl := range m.clusters() {
 		ops := m.operators(cl.Name)
-		helm := m.doc(cl.Name, "helm/istiod.values.yaml")
+		istiods := m.istiodValues(cl.Name)
 		sail := m.sailIstios(cl.Name)
-		if len(ops) == 0 && helm == nil && len(sail) == 0 {
+		if len(ops) == 0 && len(istiods) == 0 && len(sail) == 0 {
 			r.add(cl.Name, "no IstioOperator, no Helm values and no Sail Istio")
 		}
 		if got := str(m.doc(cl.Name, "helm/istio-eastwestgateway.values.yaml"), "networkGateway"); len(sail) > 0 && m.Config.Spec.MultiNetwork() && got != cl.Network {
 			r.add(cl.Name, "east-west gateway values: networkGateway %q", got)
 		}
-		if helm != nil {
+		for _, f := range slices.Sorted(maps.Keys(istiods)) {
+			helm := istiods[f]
 			g := at(helm, "global")
 			if got := str(g, "multiCluster", "clusterName"); got != cl.Name {
 				r.add(cl.Name, "istiod values: clusterName %q", got)
@@ -445,18 +447,27 @@ func injection(m *Mesh, r *report) {
 		}
 		for _, n := range m.Config.Spec.Namespaces {
 			l, ok := nss[n.Name]
+			// The label the MeshConfig asks for (a tag, the revision, or istio-injection), and
+			// not the other one.
+			k, v := m.Config.Spec.Injection(&n)
+			other := "istio-injection"
+			if k == other {
+				other = "istio.io/rev"
+			}
 			switch {
 			case !ok:
 				r.add(cl.Name, "no Namespace %s", n.Name)
-			case rev != "" && (l["istio.io/rev"] != rev || l["istio-injection"] != ""):
-				r.add(cl.Name, "Namespace %s: istio.io/rev %q, istio-injection %q with revision %s", n.Name, l["istio.io/rev"], l["istio-injection"], rev)
-			case rev == "" && (l["istio-injection"] != "enabled" || l["istio.io/rev"] != ""):
-				r.add(cl.Name, "Namespace %s: istio-injection %q, istio.io/rev %q without a revision", n.Name, l["istio-injection"], l["istio.io/rev"])
+			case l[k] != v || l[other] != "":
+				r.add(cl.Name, "Namespace %s: istio.io/rev %q, istio-injection %q; want %s=%s", n.Name, l["istio.io/rev"], l["istio-injection"], k, v)
 			}
 		}
+		var revs []string
+		for _, x := range m.Config.Spec.Istio.Revisions() {
+			revs = append(revs, x.Revision)
+		}
 		for _, o := range m.operators(cl.Name) {
-			if str(o.Doc, "spec", "revision") != rev {
-				r.add(cl.Name, "%s: revision %q, want %q", o.id(), str(o.Doc, "spec", "revision"), rev)
+			if !slices.Contains(revs, str(o.Doc, "spec", "revision")) {
+				r.add(cl.Name, "%s: revision %q, want one of %q", o.id(), str(o.Doc, "spec", "revision"), revs)
 			}
 		}
 		// Sail names the revision after the Istio (InPlace), and the name default is none.
@@ -465,9 +476,10 @@ func injection(m *Mesh, r *report) {
 				r.add(cl.Name, "%s: Sail Istio named %q (update strategy %q), want %q, InPlace", o.id(), o.name(), str(o.Doc, "spec", "updateStrategy", "type"), want)
 			}
 		}
-		for _, f := range []string{"helm/istiod.values.yaml", "helm/istio-eastwestgateway.values.yaml"} {
-			if d := m.doc(cl.Name, f); d != nil && str(d, "revision") != rev {
-				r.add(cl.Name, "%s: revision %q, want %q", f, str(d, "revision"), rev)
+		files := slices.Collect(maps.Keys(m.istiodValues(cl.Name)))
+		for _, f := range append(slices.Sorted(slices.Values(files)), "helm/istio-eastwestgateway.values.yaml") {
+			if d := m.doc(cl.Name, f); d != nil && !slices.Contains(revs, str(d, "revision")) {
+				r.add(cl.Name, "%s: revision %q, want one of %q", f, str(d, "revision"), revs)
 			}
 		}
 		for _, o := range m.in(cl.Name, "") {
@@ -678,6 +690,9 @@ func kustomization(m *Mesh, r *report) {
 	wantFolders := map[string]bool{}
 	if m.Config.Spec.Rancher != nil {
 		wantFolders[api.Reserved] = true
+	}
+	if hub := api.HubFolder(&m.Config.Spec); hub != "" {
+		wantFolders[hub] = true
 	}
 	for _, cl := range m.clusters() {
 		wantFolders[cl.Name] = true

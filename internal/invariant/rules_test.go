@@ -174,6 +174,27 @@ func TestRulesCatch(t *testing.T) {
 		{"injection", "namespace without injection", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
 			delete(get(doc(t, m, c1+"namespace_sample.yaml"), "metadata", "labels").(map[string]any), "istio-injection")
 		}},
+		{"injection", "a namespace on its revision, not its tag", "canary/step1", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "north/namespace_shop.yaml"), "metadata", "labels").(map[string]any)["istio.io/rev"] = "1-27-3"
+		}},
+		{"tags", "a tag no control plane carries", "canary/step1", func(t *testing.T, m *invariant.Mesh) {
+			edit(t, m, "north", "helm/istiod-1-28-1.values.yaml", "revisionTags:\n- preview\n", "")
+		}},
+		{"tags", "a tag two control planes claim", "canary/step1", func(t *testing.T, m *invariant.Mesh) {
+			edit(t, m, "south", "helm/istiod-1-28-1.values.yaml", "- preview\n", "- default\n- preview\n")
+		}},
+		{"tags", "the east-west gateway on the removed revision", "canary/step3", func(t *testing.T, m *invariant.Mesh) {
+			edit(t, m, "south", "helm/istio-eastwestgateway.values.yaml", "revision: 1-28-1", "revision: 1-27-3")
+		}},
+		{"tags", "a namespace on a revision no longer installed", "canary/step3", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "north/namespace_shop-preview.yaml"), "metadata", "labels").(map[string]any)["istio.io/rev"] = "1-27-3"
+		}},
+		{"tags", "the default validator on the other revision", "canary/step2", func(t *testing.T, m *invariant.Mesh) {
+			edit(t, m, "north", "helm/istio-base.values.yaml", "defaultRevision: 1-28-1", "defaultRevision: 1-27-3")
+		}},
+		{"tags", "a tag pointing elsewhere than the MeshConfig says", "canary/step2", func(t *testing.T, m *invariant.Mesh) {
+			m.Config.Spec.Istio.Tags["default"] = "1-27-3"
+		}},
 		{"api-server-ports", "URL port missing", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
 			dropPort(t, m, c2+"istio-system_networkpolicy_np-istiod.yaml", "egress", 443)
 		}},
@@ -263,7 +284,7 @@ func TestRulesCatch(t *testing.T) {
 			dropPort(t, m, "zurich/istio-system_networkpolicy_np-istio-eastwest.yaml", "ingress", 15008)
 		}},
 	}
-	for _, ex := range []string{"mcsps-test", "three-sites", "external-secrets", "single-network", "ambient"} {
+	for _, ex := range []string{"mcsps-test", "three-sites", "external-secrets", "single-network", "ambient", "canary/step1", "canary/step2", "canary/step3"} {
 		for _, v := range invariant.Check(golden(t, ex)) {
 			t.Errorf("golden %s: %v", ex, v)
 		}
@@ -289,4 +310,14 @@ func TestAPIServerPort(t *testing.T) {
 			t.Errorf("%s: %d, %v; want %d", u, got, err, want)
 		}
 	}
+}
+
+// edit replaces old by new, once, in one of a cluster's installer files.
+func edit(t *testing.T, m *invariant.Mesh, cluster, name, old, new string) {
+	t.Helper()
+	b := m.Installer[cluster][name]
+	if !bytes.Contains(b, []byte(old)) {
+		t.Fatalf("%s/%s has no %q", cluster, name, old)
+	}
+	m.Installer[cluster][name] = bytes.Replace(b, []byte(old), []byte(new), 1)
 }

@@ -24,6 +24,7 @@ func Default(c *MeshConfig) {
 	if s.Istio.Installer == "" {
 		s.Istio.Installer = DefaultInstaller(s.Istio.Version)
 	}
+	defaultGitOps(s)
 	if s.Istio.Profile == "" {
 		s.Istio.Profile = DefaultProfile
 	}

@@ -38,6 +38,7 @@ type Spec struct {
 	Services        []Service       `json:"services,omitempty"`
 	// Dataplane is sidecar or ambient (see ambient.go).
 	Dataplane string `json:"dataplane,omitempty"`
+	GitOps    GitOps `json:"gitops,omitempty"`
 }
 
 type Istio struct {
@@ -51,6 +52,9 @@ type Istio struct {
 	CNI bool `json:"cni,omitempty"`
 	// Installer is how Istio is installed; one of Installers.
 	Installer string `json:"installer,omitempty"`
+	// Canary and Tags: a second control plane and revision tags (revisions.go).
+	Canary *Canary           `json:"canary,omitempty"`
+	Tags   map[string]string `json:"tags,omitempty"`
 }
 
 // Installers of spec.istio.installer. gen has one installer for each.
@@ -133,6 +137,8 @@ type Cluster struct {
 	// other's pods directly, and the NetworkPolicies admit the peers' pods by these ranges:
 	// required for a cluster that shares its network, when NetworkPolicies are written.
 	PodCIDRs []string `json:"podCIDRs,omitempty"`
+	// GitOpsCluster is the cluster's name in the GitOps tool (Argo CD, Fleet); its name by default.
+	GitOpsCluster string `json:"gitopsCluster,omitempty"`
 }
 
 // APIServerCASystem trusts the API server's certificate through the system roots (a Rancher
@@ -229,6 +235,8 @@ type Security struct {
 type Namespace struct {
 	Name   string            `json:"name"`
 	Labels map[string]string `json:"labels,omitempty"`
+	// Tag is the revision tag the namespace follows (revisions.go).
+	Tag string `json:"tag,omitempty"`
 }
 
 type Issuer struct {

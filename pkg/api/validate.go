@@ -89,6 +89,7 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 		es.add("spec.meshID", "must be a valid label value (at most 63 letters, digits, '-', '_', '.'), got %q", s.MeshID)
 	}
 	validateIstio(&es, &s.Istio)
+	validateRevisions(&es, s)
 	validateControlPlane(&es, &s.ControlPlane)
 	validateLimitRange(&es, s)
 	clusters := validateClusters(&es, s)
@@ -115,6 +116,7 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	validateServices(&es, s, clusters, namespaces, issuers)
 	validateCredentials(&es, s, clusters, creds)
 	validateAmbient(&es, s)
+	validateGitOps(&es, s)
 	return es
 }
 

@@ -232,15 +232,20 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, cs := baseConfig(t)
 			tt.mutate(c, cs)
-			es := Validate(c, cs)
-			for _, e := range es {
-				if e.Path == tt.path && strings.Contains(e.Msg, tt.msg) {
-					return
-				}
-			}
-			t.Errorf("want an error at %s containing %q, got %v", tt.path, tt.msg, es)
+			wantError(t, Validate(c, cs), tt.path, tt.msg)
 		})
 	}
+}
+
+// wantError fails unless es has an error at path whose message contains msg.
+func wantError(t *testing.T, es Errors, path, msg string) {
+	t.Helper()
+	for _, e := range es {
+		if e.Path == path && strings.Contains(e.Msg, msg) {
+			return
+		}
+	}
+	t.Errorf("want an error at %s containing %q, got %v", path, msg, es)
 }
 
 // TestValidateSharedNetwork: clusters may share a network, given their pod ranges (or no

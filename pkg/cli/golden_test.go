@@ -21,16 +21,13 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 const root = "../.."
 
-// examples lists the example meshes: every examples/*/mesh.yaml.
+// examples lists the example meshes: every examples/*/mesh.yaml, and examples/*/step*/mesh.yaml
+// for an example of several renders (its golden files go to testdata/golden/<name>/step<N>/).
 func examples(t testing.TB) []string {
 	t.Helper()
-	ms, err := filepath.Glob(filepath.Join(root, "examples", "*", "mesh.yaml"))
-	if err != nil || len(ms) < 2 {
-		t.Fatalf("want at least two examples, got %v (%v)", ms, err)
-	}
-	var names []string
-	for _, m := range ms {
-		names = append(names, filepath.Base(filepath.Dir(m)))
+	names, err := invariant.ExampleNames(root)
+	if err != nil || len(names) < 2 {
+		t.Fatalf("want at least two examples, got %v (%v)", names, err)
 	}
 	return names
 }

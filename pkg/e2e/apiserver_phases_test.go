@@ -16,6 +16,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/meshgen/meshgen/internal/invariant"
 	"github.com/meshgen/meshgen/pkg/api"
 	"github.com/meshgen/meshgen/pkg/synth"
 )
@@ -54,14 +55,14 @@ func TestAPIServerPhases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	examples, err := filepath.Glob(filepath.Join(root, "examples", "*", "mesh.yaml"))
+	examples, err := invariant.ExampleNames(root)
 	if err != nil || len(examples) == 0 {
 		t.Fatalf("no examples/*/mesh.yaml under %s (%v)", root, err)
 	}
 	tools := requireKubeTools(t)
-	for _, mesh := range examples {
-		dir := filepath.Dir(mesh)
-		t.Run(filepath.Base(dir), func(t *testing.T) {
+	for _, ex := range examples {
+		dir := filepath.Join(root, "examples", filepath.FromSlash(ex))
+		t.Run(ex, func(t *testing.T) {
 			m, err := synth.Read(dir)
 			if err != nil {
 				t.Fatal(err)

@@ -13,6 +13,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/meshgen/meshgen/internal/invariant"
+	"github.com/meshgen/meshgen/pkg/api"
 )
 
 // TestAPIServerExamples renders every example mesh and has the apiserver
@@ -22,7 +25,7 @@ func TestAPIServerExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	meshes, err := filepath.Glob(filepath.Join(root, "examples", "*", "mesh.yaml"))
+	meshes, err := invariant.ExampleNames(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,8 +37,7 @@ func TestAPIServerExamples(t *testing.T) {
 	c := startCluster(t, tools)
 	c.installCRDs(t)
 
-	for _, mesh := range meshes {
-		example := filepath.Base(filepath.Dir(mesh))
+	for _, example := range meshes {
 		t.Run(example, func(t *testing.T) {
 			// Relative to the repository root, as a user would type them.
 			matches, err := filepath.Glob(filepath.Join(root, "examples", example, "*.yaml"))
@@ -50,21 +52,48 @@ func TestAPIServerExamples(t *testing.T) {
 				}
 				inputs = append(inputs, rel)
 			}
-			out := t.TempDir()
-			render := func(t *testing.T) {
-				t.Helper()
-				args := append([]string{"render"}, inputs...)
-				args = append(args, "-o", out)
-				cmd := exec.Command(bin, args...)
-				cmd.Dir = root
-				if b, err := cmd.CombinedOutput(); err != nil {
-					t.Fatalf("meshgen %s: %v\n%s", strings.Join(args, " "), err, b)
-				}
-			}
-			render(t)
-			checkRendered(t, c, out, render)
+			checkExample(t, c, bin, root, inputs)
 		})
 	}
+	// Fleet on the Helm installer: no example uses it yet, so three-sites with the tool
+	// switched, for the GitRepos against Fleet's CRD.
+	t.Run("three-sites-fleet", func(t *testing.T) {
+		dir := t.TempDir()
+		var inputs []string
+		for _, f := range []string{"mesh.yaml", "credentials.yaml"} {
+			b, err := os.ReadFile(filepath.Join(root, "examples", "three-sites", f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := strings.Replace(string(b), "tool: argocd", "tool: fleet", 1)
+			if f == "mesh.yaml" && s == string(b) {
+				t.Fatal("examples/three-sites/mesh.yaml no longer says tool: argocd")
+			}
+			if err := os.WriteFile(filepath.Join(dir, f), []byte(s), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			inputs = append(inputs, filepath.Join(dir, f))
+		}
+		checkExample(t, c, bin, root, inputs)
+	})
+}
+
+// checkExample renders the inputs from root and has the API server judge the tree.
+func checkExample(t *testing.T, c *kubeCluster, bin, root string, inputs []string) {
+	t.Helper()
+	out := t.TempDir()
+	render := func(t *testing.T) {
+		t.Helper()
+		args := append([]string{"render"}, inputs...)
+		args = append(args, "-o", out)
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = root
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("meshgen %s: %v\n%s", strings.Join(args, " "), err, b)
+		}
+	}
+	render(t)
+	checkRendered(t, c, out, render)
 }
 
 // TestAPIServerHarness proves the checks on a hand-written fixture that
@@ -117,6 +146,25 @@ spec:
   secretName: bad
   dnsNames: [bad.example.com]
 `},
+		{"unknown field in Argo CD's Application CRD", `unknown field "spec.source.valuesObject"`, `
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: bad, namespace: istio-system}
+spec:
+  project: default
+  destination: {name: east}
+  source: {repoURL: "https://git.example.com/x.git", path: x, valuesObject: {a: 1}}
+`},
+		{"unknown field in Flux's Kustomization CRD", `unknown field "spec.dependsOn[0].phase"`, `
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: bad, namespace: istio-system}
+spec:
+  interval: 10m
+  prune: true
+  sourceRef: {kind: GitRepository, name: flux-system}
+  dependsOn: [{name: x, phase: 1}]
+`},
 		{"invalid built-in object", `spec.ports[0].port: Invalid value: 70000`, `
 apiVersion: v1
 kind: Service
@@ -152,16 +200,20 @@ func checkRendered(t *testing.T, c *kubeCluster, out string, rerender func(t *te
 	t.Helper()
 	folders := kustomizeFolders(t, out)
 	t.Logf("cluster folders: %s", strings.Join(folders, " "))
-	// What is applied is the kustomization's resources: never an installer's files (Helm
-	// values, istioctl's local-config IstioOperators, the README).
+	// What is applied is the kustomizations' resources: never an installer's files (Helm
+	// values, istioctl's local-config IstioOperators, the README), a Fleet bundle's
+	// fleet.yaml or Flux's folder.
 	for _, f := range folders {
-		k, err := os.ReadFile(filepath.Join(out, f, "kustomization.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, bad := range []string{"README.md", "helm/", "istioctl/"} {
-			if strings.Contains(string(k), bad) {
-				t.Errorf("%s/kustomization.yaml applies an installer file (%s):\n%s", f, bad, k)
+		ks, _ := filepath.Glob(filepath.Join(out, f, "[1-9]-*", "kustomization.yaml"))
+		for _, p := range append(ks, filepath.Join(out, f, "kustomization.yaml")) {
+			k, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, bad := range []string{"README.md", "helm/", "istioctl/", "fleet.yaml", "- flux"} {
+				if strings.Contains(string(k), bad) {
+					t.Errorf("%s applies a file that is not an object (%s):\n%s", p, bad, k)
+				}
 			}
 		}
 	}
@@ -169,12 +221,22 @@ func checkRendered(t *testing.T, c *kubeCluster, out string, rerender func(t *te
 		t.Run("dry-run/"+f, func(t *testing.T) {
 			c.dryRun(t, filepath.Join(out, f))
 		})
+		// Flux's objects (spec.gitops.tool flux) are not in the cluster's kustomization:
+		// flux/ and each release's folder in it, against Flux's own CRDs (testdata/crds).
+		fluxDirs, _ := filepath.Glob(filepath.Join(out, f, "flux", "kustomization.yaml"))
+		releases, _ := filepath.Glob(filepath.Join(out, f, "flux", "*", "kustomization.yaml"))
+		for _, k := range append(fluxDirs, releases...) {
+			dir := filepath.Dir(k)
+			rel, _ := filepath.Rel(out, dir)
+			t.Run("dry-run/"+rel, func(t *testing.T) { c.dryRun(t, dir) })
+		}
 	}
-	// The Rancher folder holds management-cluster objects, not a member
-	// cluster's; the folders sort by name, so "first" is stable.
+	// The hub folders hold management-cluster objects (Rancher's Projects, Argo
+	// CD's Applications, Fleet's GitRepos), not a member cluster's; the folders
+	// sort by name, so "first" is stable.
 	var first string
 	for _, f := range folders {
-		if f != "rancher" {
+		if f != api.Reserved && f != api.ArgoCDFolder && f != api.FleetFolder {
 			first = f
 			break
 		}

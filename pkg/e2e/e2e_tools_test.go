@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/meshgen/meshgen/internal/invariant"
 )
 
 // repo is the repository root, from this package's folder.
@@ -84,16 +86,12 @@ func run(t *testing.T, dir string, stdin []byte, name string, args ...string) (s
 	return o.String(), e.String(), code
 }
 
-// exampleMeshes lists examples/*/ that hold a mesh.yaml.
+// exampleMeshes lists examples/*/ (and examples/*/step*/) that hold a mesh.yaml.
 func exampleMeshes(t *testing.T) []string {
 	t.Helper()
-	ms, _ := filepath.Glob(filepath.Join(repo, "examples", "*", "mesh.yaml"))
-	if len(ms) < 2 {
-		t.Fatalf("want at least two examples, got %v", ms)
-	}
-	var names []string
-	for _, m := range ms {
-		names = append(names, filepath.Base(filepath.Dir(m)))
+	names, err := invariant.ExampleNames(repo)
+	if err != nil || len(names) < 2 {
+		t.Fatalf("want at least two examples, got %v (%v)", names, err)
 	}
 	return names
 }

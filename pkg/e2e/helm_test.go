@@ -62,7 +62,7 @@ func helmTemplate(t *testing.T, dir string, r helmRelease) []byte {
 // TestHelmTemplate renders every release of every cluster installed with Helm and checks that
 // istiod carries the cluster's name, network and mesh ID and the east-west gateway the network.
 func TestHelmTemplate(t *testing.T) {
-	n := 0
+	n, tags := 0, 0
 	for _, ex := range exampleMeshes(t) {
 		tree := renderTree(t, ex)
 		for _, cl := range folders(t, tree) {
@@ -74,8 +74,8 @@ func TestHelmTemplate(t *testing.T) {
 			// With the sail installer the README installs the gateways only; istiod and the
 			// base chart are the Sail operator's, from the Istio object.
 			sail := sailIstioFile(t, dir)
-			if _, err := os.Stat(filepath.Join(dir, "helm", "istiod.values.yaml")); err != nil && sail == "" {
-				t.Fatalf("%s/%s: README has helm commands, no istiod values and no Sail Istio: %v", ex, cl, err)
+			if vs, _ := filepath.Glob(filepath.Join(dir, "helm", "istiod*.values.yaml")); len(vs) == 0 && sail == "" {
+				t.Fatalf("%s/%s: README has helm commands, no istiod values and no Sail Istio", ex, cl)
 			}
 			network, mesh := clusterNetwork(t, dir), meshID(t, dir)
 			got := map[string]string{}
@@ -93,30 +93,38 @@ func TestHelmTemplate(t *testing.T) {
 			}
 			checkHelmInstall(t, ex+"/"+cl, got, cl, network, mesh)
 			checkAmbientHelm(t, ex+"/"+cl, dir, got, cl, network)
+			tags += checkRevisionTags(t, ex+"/"+cl, dir, rs, got)
 		}
 	}
-	if n == 0 {
-		t.Fatal("no example is installed with Helm")
+	if n == 0 || tags == 0 {
+		t.Fatalf("%d examples installed with Helm, %d revision tags among them", n, tags)
 	}
-	t.Logf("%d clusters rendered with helm template", n)
+	t.Logf("%d clusters rendered with helm template, %d revision tags", n, tags)
 }
 
 // checkHelmInstall checks the rendered releases of one cluster.
 func checkHelmInstall(t *testing.T, where string, got map[string]string, cluster, network, mesh string) {
 	t.Helper()
-	for _, r := range []string{"istio-base", "istiod"} {
-		if got[r] == "" {
-			t.Errorf("%s: no release %s", where, r)
+	// istiod, or istiod-<revision> for each revision's release.
+	var istiods []string
+	for name := range got {
+		if name == "istiod" || strings.HasPrefix(name, "istiod-") {
+			istiods = append(istiods, name)
 		}
 	}
-	istiod, ew := got["istiod"], got["istio-eastwestgateway"]
-	for what, re := range map[string]string{
-		"CLUSTER_ID " + cluster: `- name: CLUSTER_ID\s+value: "?` + regexp.QuoteMeta(cluster) + `"?\n`,
-		"meshId " + mesh:        `meshId: "?` + regexp.QuoteMeta(mesh) + `"?\n`,
-		"network " + network:    `"network": "` + regexp.QuoteMeta(network) + `"`,
-	} {
-		if !regexp.MustCompile(re).MatchString(istiod) {
-			t.Errorf("%s: the rendered istiod lacks %s", where, what)
+	if got["istio-base"] == "" || len(istiods) == 0 {
+		t.Errorf("%s: no release istio-base or istiod among %d", where, len(got))
+	}
+	ew := got["istio-eastwestgateway"]
+	for _, name := range istiods {
+		for what, re := range map[string]string{
+			"CLUSTER_ID " + cluster: `- name: CLUSTER_ID\s+value: "?` + regexp.QuoteMeta(cluster) + `"?\n`,
+			"meshId " + mesh:        `meshId: "?` + regexp.QuoteMeta(mesh) + `"?\n`,
+			"network " + network:    `"network": "` + regexp.QuoteMeta(network) + `"`,
+		} {
+			if !regexp.MustCompile(re).MatchString(got[name]) {
+				t.Errorf("%s: the rendered %s lacks %s", where, name, what)
+			}
 		}
 	}
 	if ew == "" {
@@ -151,15 +159,20 @@ func clusterNetwork(t *testing.T, dir string) string {
 // meshID is the mesh ID of the cluster's istiod values, or its Sail Istio's.
 func meshID(t *testing.T, dir string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "helm", "istiod.values.yaml"))
-	if f := sailIstioFile(t, dir); err != nil && f != "" {
-		b, _ = os.ReadFile(f)
+	// istiod.values.yaml, or istiod-<revision>.values.yaml: every revision has the mesh's ID.
+	vs, _ := filepath.Glob(filepath.Join(dir, "helm", "istiod*.values.yaml"))
+	if f := sailIstioFile(t, dir); len(vs) == 0 && f != "" {
+		b, _ := os.ReadFile(f)
 		m := regexp.MustCompile(`(?m)^      meshID: (\S+)$`).FindStringSubmatch(string(b))
 		if m == nil {
 			t.Fatalf("%s: Sail Istio without spec.values.global.meshID", f)
 		}
 		return strings.Trim(m[1], `"`)
 	}
+	if len(vs) == 0 {
+		t.Fatalf("%s: no istiod values", dir)
+	}
+	b, err := os.ReadFile(vs[0])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func (g *gen) ambientReleases(rs []helmRelease) []helmRelease {
 		iv.Env = map[string]string{ambientMultiNetwork: "true"}
 		gl := *iv.Global
 		gl.MeshID = ""
-		out = append(out, helmRelease{name: ZtunnelRelease, chart: "ztunnel", namespace: r.namespace,
+		out = append(out, helmRelease{name: ZtunnelRelease, chart: "ztunnel", namespace: r.namespace, version: r.version,
 			values: &ztunnelValues{Profile: iv.Profile, Global: &gl}})
 	}
 	return out

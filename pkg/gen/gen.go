@@ -32,6 +32,10 @@ type Object struct {
 	Name       string
 	// Phase is the rollout phase: its folder sits between the cluster's and the object's file.
 	Phase Phase
+	// Dir, for an object outside the rollout (a GitOps tool's own, in flux/), is its folder
+	// inside the cluster's instead of a phase's. Only the tree writes such objects: the
+	// stream and the KRM items carry the cluster's applied objects.
+	Dir string
 	// Body is the object; its JSON is the manifest (its Docs, if any, encoded first).
 	Body any
 }
@@ -43,7 +47,10 @@ func (o Object) Path() string {
 	var b strings.Builder
 	b.WriteString(o.Cluster)
 	b.WriteByte('/')
-	if p := o.Phase.Folder(); p != "" {
+	if o.Dir != "" {
+		b.WriteString(o.Dir)
+		b.WriteByte('/')
+	} else if p := o.Phase.Folder(); p != "" {
 		b.WriteString(p)
 		b.WriteByte('/')
 	}
@@ -56,6 +63,19 @@ func (o Object) Path() string {
 	b.WriteString(o.Name)
 	b.WriteString(".yaml")
 	return b.String()
+}
+
+// Applied tells whether the object is applied with its folder: every object but a GitOps tool's
+// own in a cluster's folder (Dir), which the tool is pointed at. The stream and the KRM items
+// carry only these; the tree writes all.
+func (o Object) Applied() bool { return o.Dir == "" }
+
+// rank orders a folder's objects: by phase, and the GitOps tool's own (Dir) last.
+func (o Object) rank() int {
+	if o.Dir != "" {
+		return len(phaseFolders)
+	}
+	return int(o.Phase)
 }
 
 // File is an output file that is not an object to apply: a Helm values file, a README with
@@ -77,10 +97,12 @@ type Folder struct {
 }
 
 // Each generates the output folders, Rancher's first, then each cluster's in the order of
-// spec.clusters (only the named one when cluster is not empty), checks each and hands it to
-// emit before generating the next, so a caller that writes as it goes holds one cluster's
-// objects instead of the whole mesh's. Within a folder, objects come in phase order, and
-// namespaces before what lives in them. It stops at the first error, emit's included; a folder with nothing in it is skipped.
+// spec.clusters, then the GitOps tool's hub folder (api.HubFolder), which points at what the
+// clusters' folders hold (only the named folder when cluster is not empty). It checks each
+// and hands it to emit before generating the next, so a caller that writes as it goes holds
+// one cluster's objects instead of the whole mesh's. Within a folder, objects come in phase
+// order, and namespaces before what lives in them. It stops at the first error, emit's
+// included; a folder with nothing in it is skipped.
 func Each(in *api.Input, cluster string, emit func(*Folder) error) error {
 	if err := Known(in.Config, cluster); err != nil {
 		return err
@@ -94,7 +116,7 @@ func Each(in *api.Input, cluster string, emit func(*Folder) error) error {
 			return true
 		}
 		// Builders add in the order that reads best; the output is in rollout order.
-		slices.SortStableFunc(f.Objects, func(a, b Object) int { return cmp.Compare(a.Phase, b.Phase) })
+		slices.SortStableFunc(f.Objects, func(a, b Object) int { return cmp.Compare(a.rank(), b.rank()) })
 		// Two objects can collide only within one folder, so checking folder by folder finds
 		// every collision.
 		if err = Check(f); err == nil {
@@ -114,9 +136,13 @@ func (g *gen) each(cluster string, done func() bool) {
 			return
 		}
 	}
+	// The hub's objects name what each cluster's folder holds: its folder alone still needs
+	// every cluster generated, and dropped.
+	hub := api.HubFolder(&g.cfg.Spec)
+	hubOnly := hub != "" && cluster == hub
 	for i := range g.cfg.Spec.Clusters {
 		cl := &g.cfg.Spec.Clusters[i]
-		if cluster != "" && cl.Name != cluster {
+		if cluster != "" && cl.Name != cluster && !hubOnly {
 			continue
 		}
 		g.namespaces(cl)
@@ -149,13 +175,23 @@ func (g *gen) each(cluster string, done func() bool) {
 			g.ingress(cl, svc)
 			g.dns(cl, svc)
 		}
+		g.gitops(cl)
+		if hubOnly {
+			g.folder = nil
+			continue
+		}
 		if !done() {
 			return
 		}
 	}
+	if hub != "" && (cluster == "" || hubOnly) {
+		g.gitopsHub()
+		done()
+	}
 }
 
-// Clusters lists the output folders of a mesh: rancher when set, then each cluster.
+// Clusters lists the output folders of a mesh: rancher when set, then each cluster, then the
+// GitOps tool's hub folder when it has one.
 func Clusters(c *api.MeshConfig) []string {
 	var names []string
 	if c.Spec.Rancher != nil {
@@ -163,6 +199,9 @@ func Clusters(c *api.MeshConfig) []string {
 	}
 	for _, cl := range c.Spec.Clusters {
 		names = append(names, cl.Name)
+	}
+	if hub := api.HubFolder(&c.Spec); hub != "" {
+		names = append(names, hub)
 	}
 	return names
 }
@@ -200,6 +239,7 @@ type gen struct {
 	specs map[specKey]*istioSpec
 	// multiNetwork: the mesh spans more than one network, so it has east-west gateways.
 	multiNetwork bool
+	ops          gitopsState
 }
 
 func newGen(in *api.Input) *gen {
@@ -232,10 +272,20 @@ func (g *gen) add(cluster string, k *Kind, b body) { g.addAt(cluster, k.Phase, k
 
 // addAt is add in another phase than the kind's: for the objects of a kind that spans phases.
 func (g *gen) addAt(cluster string, p Phase, k *Kind, b body) {
+	g.put(Object{Cluster: cluster, Phase: p}, k, b)
+}
+
+// addIn adds an object outside the rollout, in the folder dir of cluster's (Object.Dir).
+func (g *gen) addIn(cluster, dir string, k *Kind, b body) {
+	g.put(Object{Cluster: cluster, Dir: dir}, k, b)
+}
+
+func (g *gen) put(at Object, k *Kind, b body) {
 	o := b.base()
 	o.TypeMeta = TypeMeta{APIVersion: k.APIVersion(g.istioAPI), Kind: k.Kind}
-	f := g.open(cluster)
-	f.Objects = append(f.Objects, Object{Cluster: cluster, APIVersion: o.APIVersion, Kind: k.Kind, Namespace: o.Namespace, Name: o.Name, Phase: p, Body: b})
+	at.APIVersion, at.Kind, at.Namespace, at.Name, at.Body = o.APIVersion, k.Kind, o.Namespace, o.Name, b
+	f := g.open(at.Cluster)
+	f.Objects = append(f.Objects, at)
 }
 
 // file adds a file that is not an object to cluster's folder.

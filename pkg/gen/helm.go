@@ -2,14 +2,14 @@ package gen
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
 // The helm installer: the values of Istio's charts as plain files (<cluster>/helm/<release>.values.yaml),
 // and the helm commands that install them in order in the cluster's README. Nothing of it is
-// applied: no GitOps tool object installs a chart yet.
+// applied with the phases: the GitOps tools install the releases (gitops.go) with the same
+// values inline.
 
 // HelmRepo is the repository of Istio's released charts.
 const HelmRepo = "https://istio-release.storage.googleapis.com/charts"
@@ -23,7 +23,9 @@ const (
 // helmRelease is one chart release of a cluster: what helm upgrade --install gets.
 type helmRelease struct {
 	name, chart, namespace string
-	values                 any
+	// version is the chart's, the Istio release of the revision it installs.
+	version string
+	values  any
 }
 
 func (r helmRelease) file() string { return "helm/" + r.name + ".values.yaml" }
@@ -31,10 +33,11 @@ func (r helmRelease) file() string { return "helm/" + r.name + ".values.yaml" }
 // Values of the istiod chart (istio-control/istio-discovery): the same settings as the operator's
 // control-plane IstioOperator.
 type istiodValues struct {
-	Profile  string       `json:"profile,omitempty"`
-	Revision string       `json:"revision,omitempty"`
-	Global   *helmGlobal  `json:"global"`
-	Pilot    *pilotValues `json:"pilot,omitempty"`
+	Profile      string       `json:"profile,omitempty"`
+	Revision     string       `json:"revision,omitempty"`
+	RevisionTags []string     `json:"revisionTags,omitempty"`
+	Global       *helmGlobal  `json:"global"`
+	Pilot        *pilotValues `json:"pilot,omitempty"`
 	// Env are istiod's environment variables (ambient's multi-network switch).
 	Env map[string]string `json:"env,omitempty"`
 }
@@ -55,9 +58,11 @@ type pilotValues struct {
 
 // Values of the base chart (the CRDs and the cluster-wide objects) and the cni chart.
 type baseValues struct {
-	Profile  string      `json:"profile,omitempty"`
-	Revision string      `json:"revision,omitempty"`
-	Global   *helmGlobal `json:"global"`
+	Profile  string `json:"profile,omitempty"`
+	Revision string `json:"revision,omitempty"`
+	// DefaultRevision (base chart): the revision istiod-default-validator calls.
+	DefaultRevision string      `json:"defaultRevision,omitempty"`
+	Global          *helmGlobal `json:"global"`
 }
 
 // Values of the gateway chart. networkGateway makes the chart label the Service and the pods
@@ -79,22 +84,27 @@ func (g *gen) helmReleases(cl *api.Cluster) []helmRelease {
 	if profile == api.DefaultProfile {
 		profile = ""
 	}
-	global := func() *helmGlobal {
-		return &helmGlobal{Hub: ist.Hub, Tag: ist.Version, IstioNamespace: ns}
+	global := func(version string) *helmGlobal {
+		return &helmGlobal{Hub: ist.Hub, Tag: version, IstioNamespace: ns}
 	}
-	rs := []helmRelease{{name: "istio-base", chart: "base", namespace: ns,
-		values: &baseValues{Profile: profile, Revision: ist.Revision, Global: global()}}}
+	// The base chart (the CRDs) of the newest release, first; the CNI agent and the gateways
+	// on the revision of the gateways (see revisions.go).
+	gw, base := ist.Gateways(), g.newest()
+	rs := []helmRelease{{name: "istio-base", chart: "base", namespace: ns, version: base.Version,
+		values: &baseValues{Profile: profile, Revision: gw.Revision, DefaultRevision: g.defaultRevision(), Global: global(base.Version)}}}
 	if ist.CNI {
-		rs = append(rs, helmRelease{name: "istio-cni", chart: "cni", namespace: ns,
-			values: &baseValues{Profile: profile, Revision: ist.Revision, Global: global()}})
+		rs = append(rs, helmRelease{name: "istio-cni", chart: "cni", namespace: ns, version: gw.Version,
+			values: &baseValues{Profile: profile, Revision: gw.Revision, Global: global(gw.Version)}})
 	}
-	gl := global()
-	gl.MeshID, gl.MultiCluster, gl.Network = g.cfg.Spec.MeshID, &multiCluster{ClusterName: cl.Name, Enabled: true}, cl.Network
-	iv := &istiodValues{Profile: profile, Revision: ist.Revision, Global: gl}
-	if ist.CNI {
-		iv.Pilot = &pilotValues{CNI: &component{Enabled: true}}
+	for _, r := range ist.Revisions() {
+		gl := global(r.Version)
+		gl.MeshID, gl.MultiCluster, gl.Network = g.cfg.Spec.MeshID, &multiCluster{ClusterName: cl.Name, Enabled: true}, cl.Network
+		iv := &istiodValues{Profile: profile, Revision: r.Revision, RevisionTags: g.revisionTags(r), Global: gl}
+		if ist.CNI {
+			iv.Pilot = &pilotValues{CNI: &component{Enabled: true}}
+		}
+		rs = append(rs, helmRelease{name: revisionName("istiod", r), chart: "istiod", namespace: ns, version: r.Version, values: iv})
 	}
-	rs = append(rs, helmRelease{name: "istiod", chart: "istiod", namespace: ns, values: iv})
 	rs = g.ambientReleases(rs)
 	if g.multiNetwork && !g.ambient() {
 		rs = append(rs, g.helmEastWestRelease(cl))
@@ -107,16 +117,18 @@ func (g *gen) helmReleases(cl *api.Cluster) []helmRelease {
 
 // helmIngressRelease is the ingress gateway's release: only when a service has ingress.
 func (g *gen) helmIngressRelease() helmRelease {
-	return helmRelease{name: IngressRelease, chart: "gateway", namespace: g.cpNamespace(), values: &gatewayChartValues{
-		Revision: g.cfg.Spec.Istio.Revision,
+	gw := g.cfg.Spec.Istio.Gateways()
+	return helmRelease{name: IngressRelease, chart: "gateway", namespace: g.cpNamespace(), version: gw.Version, values: &gatewayChartValues{
+		Revision: gw.Revision,
 		Labels:   map[string]string{"istio": ingressSelector["istio"], "app": IngressRelease},
 	}}
 }
 
 // helmEastWestRelease is the east-west gateway's release: only when the mesh spans networks.
 func (g *gen) helmEastWestRelease(cl *api.Cluster) helmRelease {
-	return helmRelease{name: EastWestRelease, chart: "gateway", namespace: g.cpNamespace(), values: &gatewayChartValues{
-		Revision:       g.cfg.Spec.Istio.Revision,
+	gw := g.cfg.Spec.Istio.Gateways()
+	return helmRelease{name: EastWestRelease, chart: "gateway", namespace: g.cpNamespace(), version: gw.Version, values: &gatewayChartValues{
+		Revision:       gw.Revision,
 		NetworkGateway: cl.Network,
 		Labels:         map[string]string{"istio": "eastwestgateway", "app": EastWestRelease},
 		Service:        &gatewayService{Ports: eastWestPorts()},
@@ -158,17 +170,17 @@ func (g *gen) helmEastWest(cl *api.Cluster) {
 }
 
 func (g *gen) helmReadme(cl *api.Cluster) {
-	g.readme(cl, fmt.Sprintf("Istio %s is installed with Helm (spec.istio.installer: helm). meshgen applies none of it:\n"+
-		"the files under helm/ are the values of each chart release, not objects, and no GitOps tool\n"+
-		"object installs the charts yet. Run these commands, in this order, against the cluster\n"+
-		"(the control-plane namespace %s comes first), from this folder; then apply this folder:",
-		g.cfg.Spec.Istio.Version, g.cpNamespace()), g.helmCommands(cl))
+	g.readme(cl, fmt.Sprintf("Istio %s is installed with Helm (spec.istio.installer: helm): the files under helm/ are the\n"+
+		"values of each chart release, not objects. A GitOps tool (spec.gitops.tool) installs the\n"+
+		"releases with the same values inline; without one, the helm commands of the rollout below\n"+
+		"do, after the first phase (the control-plane namespace %s and cacerts), in their order.%s",
+		g.cfg.Spec.Istio.Version, g.cpNamespace(), g.revisionNote()), g.helmCommands(cl))
 }
 
 // helmCommands are the helm commands that install the cluster's releases, in order, run from
-// the cluster's folder.
+// the cluster's folder after its first phase, which holds the control-plane namespace.
 func (g *gen) helmCommands(cl *api.Cluster) []string {
-	out := []string{"kubectl create namespace " + g.cpNamespace() + " --dry-run=client -o yaml | kubectl apply -f -"}
+	var out []string
 	out = append(out, g.ambientPrerequisites()...)
 	for _, r := range g.helmReleases(cl) {
 		out = append(out, g.helmCommand(r))
@@ -179,19 +191,12 @@ func (g *gen) helmCommands(cl *api.Cluster) []string {
 // helmCommand installs one release of Istio's charts, run from the cluster's folder.
 func (g *gen) helmCommand(r helmRelease) string {
 	return fmt.Sprintf("helm upgrade --install %s %s --repo %s --version %s --namespace %s -f %s --wait",
-		r.name, r.chart, HelmRepo, g.cfg.Spec.Istio.Version, r.namespace, r.file())
+		r.name, r.chart, HelmRepo, r.version, r.namespace, r.file())
 }
 
-// readme writes the cluster's README: what installs Istio, and the commands that do it, in order,
-// followed by the apply of the folder.
-func (g *gen) readme(cl *api.Cluster, intro string, commands []string) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s: cluster %s of mesh %s (network %s)\n\nWritten by meshgen; do not edit.\n\n", cl.Name, cl.Name, g.cfg.Spec.MeshID, cl.Network)
-	b.WriteString(intro)
-	b.WriteString("\n\n```sh\n")
-	for _, c := range commands {
-		b.WriteString(c + "\n")
-	}
-	b.WriteString("kubectl apply -k .\n```\n")
-	g.file(cl.Name, File{Name: "README.md", Data: []byte(b.String())})
+// readme keeps the installer's part of the cluster's README: what installs Istio, and the
+// commands that do it, in order. gitops writes the README once the cluster is complete, with
+// the commands at their place in the rollout (writeReadme).
+func (g *gen) readme(_ *api.Cluster, intro string, commands []string) {
+	g.ops.readme = &readmePart{intro: intro, commands: commands}
 }

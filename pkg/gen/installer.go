@@ -1,6 +1,10 @@
 package gen
 
-import "github.com/meshgen/meshgen/pkg/api"
+import (
+	"strings"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
 
 // An installer writes what installs Istio into one cluster, in steps at their places in the
 // cluster's sequence (gen.each): the control plane, the east-west gateway (only when the mesh
@@ -33,15 +37,15 @@ func installerInfo(c *api.MeshConfig) []string {
 	switch ist.Installer {
 	case api.InstallerOperator:
 		return []string{"meshgen: spec.istio.installer operator: every cluster needs the Istio operator running before its IstioOperators are applied (" +
-			g.operatorInit() + "); each cluster's README.md says so"}
+			strings.Join(g.operatorInits(), "; ") + "); each cluster's README.md says so"}
 	case api.InstallerHelm:
 		if c.Spec.Ambient() {
 			return []string{ambientInfo(c)}
 		}
 		return []string{"meshgen: spec.istio.installer helm: Istio " + ist.Version + " is not applied with the objects: install the charts base, istiod and gateway (" +
-			EastWestRelease + ") from " + HelmRepo + " with the values under <cluster>/helm/, in the order and with the helm commands of each cluster's README.md, before applying the cluster's folder"}
+			EastWestRelease + ") from " + HelmRepo + " with the values under <cluster>/helm/, in the order and with the helm commands of each cluster's README.md, after its first phase (1-base) and before the others; spec.gitops.tool argocd, flux or fleet installs them in that order"}
 	case api.InstallerIstioctl:
-		return []string{"meshgen: spec.istio.installer istioctl: Istio " + ist.Version + " is not applied with the objects: run istioctl install -f with the IstioOperator files under <cluster>/istioctl/ (local-config, not applied), in the order of each cluster's README.md, before applying the cluster's folder"}
+		return []string{"meshgen: spec.istio.installer istioctl: Istio " + ist.Version + " is not applied with the objects: run istioctl install -f with the IstioOperator files under <cluster>/istioctl/ (local-config, not applied), in the order of each cluster's README.md, after its first phase (1-base) and before the others"}
 	case api.InstallerSail:
 		return []string{sailInfo(c)}
 	}

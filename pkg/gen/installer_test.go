@@ -43,7 +43,8 @@ func fromOperators(t *testing.T, cp, ew *istioOperator) settings {
 
 func fromHelm(t *testing.T, files map[string]any) settings {
 	t.Helper()
-	iv, _ := files["helm/istiod.values.yaml"].(*istiodValues)
+	// A revision's release is istiod-<revision> (revisions.go).
+	iv, _ := files["helm/istiod-canary.values.yaml"].(*istiodValues)
 	ew, _ := files["helm/"+EastWestRelease+".values.yaml"].(*gatewayChartValues)
 	if iv == nil || ew == nil {
 		t.Fatalf("no istiod or east-west gateway values among %d files", len(files))

@@ -45,6 +45,12 @@ var (
 	kHTTPRoute          = &Kind{Group: gatewayAPI, Version: "v1", Kind: "HTTPRoute", Phase: PhaseTraffic}
 	kSailIstio          = &Kind{Group: "sailoperator.io", Version: "v1", Kind: "Istio", Cluster: true, Phase: PhaseIstiod}
 	kSailIstioCNI       = &Kind{Group: "sailoperator.io", Version: "v1", Kind: "IstioCNI", Cluster: true, Phase: PhaseIstiod}
+	// The GitOps tools' own objects (gitops*.go): in a hub folder or a cluster's flux/, no phase.
+	kApplication       = &Kind{Group: "argoproj.io", Version: "v1alpha1", Kind: "Application"}
+	kHelmRepository    = &Kind{Group: "source.toolkit.fluxcd.io", Version: "v1", Kind: "HelmRepository"}
+	kHelmRelease       = &Kind{Group: "helm.toolkit.fluxcd.io", Version: "v2", Kind: "HelmRelease"}
+	kFluxKustomization = &Kind{Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Kind: "Kustomization"}
+	kGitRepo           = &Kind{Group: "fleet.cattle.io", Version: "v1alpha1", Kind: "GitRepo"}
 )
 
 // gatewayAPI is the Kubernetes Gateway API's group (the ambient data plane's kinds).
@@ -57,6 +63,7 @@ var Kinds = []*Kind{
 	kDNSEndpoint, kServiceAccount, kClusterRole, kClusterRoleBinding, kPushSecret, kExternalSecret,
 	kK8sGateway, kHTTPRoute,
 	kSailIstio, kSailIstioCNI,
+	kApplication, kHelmRepository, kHelmRelease, kFluxKustomization, kGitRepo,
 }
 
 // kindByName finds a row by group and kind: two groups have a Gateway (Istio's, the Gateway

@@ -21,6 +21,10 @@ func TestKindTable(t *testing.T) {
 		objs = append(objs, generate(example(t, filepath.Base(filepath.Dir(m))))...)
 	}
 	objs = append(objs, generate(input(3))...)
+	// Fleet's GitRepo: no example uses Fleet yet.
+	fleet := example(t, "three-sites")
+	fleet.Config.Spec.GitOps.Tool = api.GitOpsFleet
+	objs = append(objs, generate(fleet)...)
 	seen := map[*Kind]bool{}
 	for _, o := range objs {
 		k := kindOf(o.APIVersion, o.Kind)

@@ -69,23 +69,21 @@ func (g *gen) namespaces(cl *api.Cluster) {
 		for k, v := range n.Labels {
 			ns.Labels[k] = v
 		}
-		k, v := g.injection()
+		k, v := g.injection(&n)
 		ns.Labels[k] = v
 		ns.Labels[podSecurityEnforce] = s.Security.PodSecurity
 		g.add(cl.Name, kNamespace, ns)
 	}
 }
 
-// injection is the namespace label that puts a namespace into the mesh: sidecar injection for
-// the mesh's control plane, or the ambient data plane.
-func (g *gen) injection() (string, string) {
+// injection is the namespace label that puts a namespace into the mesh: the ambient data
+// plane, or sidecar injection by the namespace's tag, the revision or istio-injection
+// (api.Spec.Injection).
+func (g *gen) injection(ns *api.Namespace) (string, string) {
 	if g.ambient() {
 		return dataplaneModeLabel, api.DataplaneAmbient
 	}
-	if r := g.cfg.Spec.Istio.Revision; r != "" {
-		return revisionLabel, r
-	}
-	return injectionLabel, "enabled"
+	return g.cfg.Spec.Injection(ns)
 }
 
 func resources(r api.Resources) resourceList {

@@ -40,8 +40,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 		return
 	}
 	cp := g.cpNamespace()
-	k, v := g.injection()
-	meshNamespaces := networkPolicyPeer{NamespaceSelector: &labelSelector{MatchLabels: map[string]string{k: v}}}
+	meshNamespaces := g.meshNamespaces()
 	inCP := func(pods map[string]string) networkPolicyPeer {
 		return networkPolicyPeer{NamespaceSelector: &labelSelector{MatchLabels: map[string]string{metadataName: cp}}, PodSelector: &labelSelector{MatchLabels: pods}}
 	}
@@ -51,7 +50,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 	// The pods of the clusters on this network, which connect to the mesh's pods here
 	// directly and take their connections: known only by their address ranges.
 	peerPods := g.networkPeerPods(cl)
-	meshPods := append([]networkPolicyPeer{meshNamespaces}, peerPods...)
+	meshPods := append(slices.Clone(meshNamespaces), peerPods...)
 
 	// The control-plane namespace is closed but for name lookups; each workload's own policy
 	// below opens what it serves and calls. Policies add up, so this one only isolates.
@@ -110,7 +109,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 	exits := []networkPolicyPeer{inCP(ingressSelector)}
 	if g.cfg.Spec.Istio.Profile == "demo" {
 		np = g.policy(cp, "np-istio-egress", labelSelector{MatchLabels: egressSelector})
-		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS}), From: []networkPolicyPeer{meshNamespaces}}}, g.monitoring()...)
+		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS}), From: meshNamespaces}}, g.monitoring()...)
 		np.Spec.Egress = []networkPolicyRule{{}}
 		g.add(cl.Name, kNetworkPolicy, np)
 		exits = append(exits, inCP(egressSelector))
@@ -118,7 +117,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 
 	for _, svc := range s.Services {
 		np := g.policy(svc.Namespace, "np-"+svc.Name, labelSelector{MatchLabels: map[string]string{"app": svc.Name}})
-		from := append(append([]networkPolicyPeer{meshNamespaces}, gateways...), peerPods...)
+		from := append(append(slices.Clone(meshNamespaces), gateways...), peerPods...)
 		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{svc.Port}), From: from}}, g.monitoring()...)
 		np.Spec.Egress = []networkPolicyRule{
 			{Ports: tcp(svcPorts), To: meshPods},

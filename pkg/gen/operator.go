@@ -7,7 +7,9 @@ import "github.com/meshgen/meshgen/pkg/api"
 // east-west gateway. The istioctl installer writes the same two as files for istioctl install.
 
 func (g *gen) operatorControlPlane(cl *api.Cluster) {
-	g.add(cl.Name, kIstioOperator, g.controlPlane(cl))
+	for _, r := range g.cfg.Spec.Istio.Revisions() {
+		g.add(cl.Name, kIstioOperator, g.controlPlane(cl, r))
+	}
 }
 
 func (g *gen) operatorEastWest(cl *api.Cluster) {
@@ -16,38 +18,46 @@ func (g *gen) operatorEastWest(cl *api.Cluster) {
 
 func (g *gen) operatorReadme(cl *api.Cluster) {
 	g.readme(cl, "Istio "+g.cfg.Spec.Istio.Version+" is installed by the in-cluster Istio operator (spec.istio.installer: operator)\n"+
-		"from the IstioOperators in this folder. The operator must be running before they are\n"+
-		"applied; install it once per cluster, then apply this folder:", []string{g.operatorInit()})
+		"from the IstioOperators of the phases 2-istiod and 3-gateways. The operator must be running\n"+
+		"before they are applied: install it once per cluster (the rollout below does, after the first\n"+
+		"phase; with a GitOps tool, do it by hand first)."+g.revisionNote(), g.operatorInits())
 }
 
-// operatorInit is the command that installs the Istio operator the IstioOperators need.
-func (g *gen) operatorInit() string {
-	ist := &g.cfg.Spec.Istio
-	cmd := "istioctl operator init --tag " + ist.Version + " --hub " + ist.Hub
-	if ist.Revision != "" {
-		cmd += " --revision " + ist.Revision
+// operatorInits are the commands that install the Istio operators the IstioOperators need: one
+// per revision, each of its own release.
+func (g *gen) operatorInits() []string {
+	var cmds []string
+	for _, r := range g.cfg.Spec.Istio.Revisions() {
+		cmd := "istioctl operator init --tag " + r.Version + " --hub " + g.cfg.Spec.Istio.Hub
+		if r.Revision != "" {
+			cmd += " --revision " + r.Revision
+		}
+		if ns := g.cpNamespace(); ns != api.DefaultNamespace {
+			cmd += " --watchedNamespaces " + ns
+		}
+		cmds = append(cmds, cmd)
 	}
-	if ns := g.cpNamespace(); ns != api.DefaultNamespace {
-		cmd += " --watchedNamespaces " + ns
-	}
-	return cmd
+	return cmds
 }
 
 // controlPlane is the IstioOperator of istiod: the one place where a cluster's ID, network and
 // mesh are joined, so each value comes from the cluster entry and nowhere else. It is named
-// after the MeshConfig: a mesh ID may hold characters an object name cannot.
-func (g *gen) controlPlane(cl *api.Cluster) *istioOperator {
+// after the MeshConfig (a mesh ID may hold characters an object name cannot) and the revision.
+func (g *gen) controlPlane(cl *api.Cluster, r api.Rev) *istioOperator {
 	ist := &g.cfg.Spec.Istio
-	op := &istioOperator{object: g.meta(g.cpNamespace(), g.cfg.Metadata.Name)}
+	op := &istioOperator{object: g.meta(g.cpNamespace(), revisionName(g.cfg.Metadata.Name, r))}
 	op.Spec = operatorSpec{
 		Profile:  ist.Profile,
 		Hub:      ist.Hub,
-		Tag:      ist.Version,
-		Revision: ist.Revision,
-		Values:   &operatorValues{Global: g.global(cl)},
+		Tag:      r.Version,
+		Revision: r.Revision,
+		Values:   &operatorValues{Global: g.global(cl), RevisionTags: g.revisionTags(r), DefaultRevision: g.defaultRevision()},
 	}
-	if ist.CNI {
+	if ist.CNI && g.ownsShared(r) {
 		op.Spec.Components = &components{CNI: &component{Enabled: true, Namespace: g.cpNamespace()}}
+	}
+	if !g.ownsShared(r) {
+		op.Spec.Components = &components{IngressGateways: []gatewayComponent{{Name: IngressRelease, Enabled: false}}}
 	}
 	g.ambientOperator(op)
 	return op
@@ -65,12 +75,13 @@ func (g *gen) global(cl *api.Cluster) *globalValues {
 // others (profile empty, so it installs nothing else).
 func (g *gen) eastWestGateway(cl *api.Cluster) *istioOperator {
 	ist := &g.cfg.Spec.Istio
+	gw := ist.Gateways()
 	op := &istioOperator{object: g.meta(g.cpNamespace(), "eastwest")}
 	op.Spec = operatorSpec{
 		Profile:  "empty",
 		Hub:      ist.Hub,
-		Tag:      ist.Version,
-		Revision: ist.Revision,
+		Tag:      gw.Version,
+		Revision: gw.Revision,
 		Components: &components{IngressGateways: []gatewayComponent{{
 			Name:    EastWestRelease,
 			Enabled: true,

@@ -30,16 +30,17 @@ func wantPhase(o Object) Phase {
 	return kindOf(o.APIVersion, o.Kind).Phase
 }
 
-// phaseProblems lists what breaks the phases in a folder: objects out of rollout order, a
-// cluster's object without a phase or a hub's with one, an object in another phase than
-// wantPhase says.
-func phaseProblems(f *Folder) []string {
+// phaseProblems lists what breaks the phases in a folder: objects out of rollout order (the
+// GitOps tool's own in a cluster's folder last), a cluster's applied object without a phase or
+// a hub's with one, an object in another phase than wantPhase says.
+func phaseProblems(c *api.MeshConfig, f *Folder) []string {
 	var out []string
+	hub := f.Name == api.Reserved || f.Name == api.HubFolder(&c.Spec)
 	for i, o := range f.Objects {
-		if i > 0 && o.Phase < f.Objects[i-1].Phase {
+		if i > 0 && o.rank() < f.Objects[i-1].rank() {
 			out = append(out, fmt.Sprintf("%s after %s", o.Path(), f.Objects[i-1].Path()))
 		}
-		if hub := f.Name == api.Reserved; hub != (o.Phase == PhaseNone) {
+		if (hub || !o.Applied()) != (o.Phase == PhaseNone) {
 			out = append(out, fmt.Sprintf("%s: phase %s in folder %s", o.Path(), o.Phase, f.Name))
 		}
 		if w := wantPhase(o); o.Phase != w {
@@ -61,8 +62,9 @@ func TestPhases(t *testing.T) {
 	seen := map[Phase]bool{}
 	var last *Folder
 	for _, in := range ins {
+		in := in
 		err := Each(in, "", func(f *Folder) error {
-			for _, p := range phaseProblems(f) {
+			for _, p := range phaseProblems(in.Config, f) {
 				t.Errorf("%s: %s", in.Config.Metadata.Name, p)
 			}
 			for _, o := range f.Objects {
@@ -85,12 +87,12 @@ func TestPhases(t *testing.T) {
 	swapped := &Folder{Name: last.Name, Objects: slices.Clone(last.Objects)}
 	n := len(swapped.Objects) - 1
 	swapped.Objects[0], swapped.Objects[n] = swapped.Objects[n], swapped.Objects[0]
-	if len(phaseProblems(swapped)) == 0 {
+	if len(phaseProblems(ins[0].Config, swapped)) == 0 {
 		t.Errorf("the first and last object of %s swapped pass", last.Name)
 	}
 	moved := &Folder{Name: last.Name, Objects: slices.Clone(last.Objects)}
 	moved.Objects[n].Phase = PhaseBase
-	if len(phaseProblems(moved)) == 0 {
+	if len(phaseProblems(ins[0].Config, moved)) == 0 {
 		t.Errorf("%s moved to %s passes", moved.Objects[n].Path(), PhaseBase)
 	}
 }

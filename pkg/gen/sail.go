@@ -119,24 +119,19 @@ func sailOperatorInstall(c *api.MeshConfig) string {
 
 func (g *gen) sailReadme(cl *api.Cluster) {
 	r, _ := api.SailFor(g.cfg.Spec.Istio.Version)
-	cmds := []string{
-		sailOperatorInstall(g.cfg),
-		// The phases up to the Istio; the readme applies the rest after the gateways.
-		"kubectl apply -k " + PhaseBase.Folder(),
-		"kubectl apply -k " + PhaseIstiod.Folder(),
-		"kubectl wait --for=condition=Ready istios.sailoperator.io/" + g.sailName() + " --timeout=10m",
-	}
+	// The Istio is an object of 2-istiod; the gateways wait for its istiod, before 3-gateways.
+	after := []string{"kubectl wait --for=condition=Ready istios.sailoperator.io/" + g.sailName() + " --timeout=10m"}
 	for _, gw := range g.sailGateways(cl) {
-		cmds = append(cmds, g.helmCommand(gw))
+		after = append(after, g.helmCommand(gw))
 	}
 	g.readme(cl, fmt.Sprintf("Istio %s is installed by the Sail operator (spec.istio.installer: sail) from the Istio\n"+
 		"object %s in %s/ (and the IstioCNI default there when CNI is on). Prerequisite: the Sail\n"+
 		"operator %s, the newest release that installs Istio %s: from its Helm chart as below,\n"+
 		"or on OpenShift from OperatorHub; its chart brings the Istio CRDs. Sail installs no\n"+
 		"gateways: the files under helm/ are the values of the gateway chart releases, installed\n"+
-		"once istiod is ready, before the phases that follow. Run these commands, in this order,\n"+
-		"against the cluster, from this folder:",
-		g.cfg.Spec.Istio.Version, g.sailName(), PhaseIstiod.Folder(), r.Release, g.cfg.Spec.Istio.Version), cmds)
+		"once istiod is ready, before the phases that follow (a GitOps tool installs them as releases).",
+		g.cfg.Spec.Istio.Version, g.sailName(), PhaseIstiod.Folder(), r.Release, g.cfg.Spec.Istio.Version), []string{sailOperatorInstall(g.cfg)})
+	g.ops.readme.after = map[Phase][]string{PhaseIstiod: after}
 }
 
 // sailInfo is the sail installer's info line.

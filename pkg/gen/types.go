@@ -88,6 +88,9 @@ type gatewayService struct {
 type operatorValues struct {
 	Global   *globalValues  `json:"global,omitempty"`
 	Gateways *gatewayValues `json:"gateways,omitempty"`
+	// RevisionTags and DefaultRevision: see revisions.go.
+	RevisionTags    []string `json:"revisionTags,omitempty"`
+	DefaultRevision string   `json:"defaultRevision,omitempty"`
 }
 
 type globalValues struct {

@@ -36,6 +36,9 @@ const (
 
 func (s *Items) Put(f *gen.Folder) error {
 	for _, o := range f.Objects {
+		if !o.Applied() {
+			continue
+		}
 		var err error
 		if s.doc, err = s.enc.object(s.doc[:0], o); err != nil {
 			return err

@@ -11,6 +11,9 @@
 // sigs.k8s.io/yaml writes), the tree layout (<cluster>/<phase>/<object file>, gen.Object.Path)
 // with its kustomization.yaml files and the .meshgen manifest, and the diff.
 //
+// Objects outside the rollout (gen.Object.Dir: Flux's objects in <cluster>/flux/) are written
+// by Tree and Check only: the stream and the items are the objects applied with a cluster.
+//
 // Files that are not objects (gen.File: Helm values, a README with commands, local-config
 // files) travel with their folder's objects and each sink carries them its own way:
 //

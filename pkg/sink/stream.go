@@ -25,6 +25,9 @@ type Stream struct {
 func (s *Stream) Put(f *gen.Folder) error {
 	s.buf = s.buf[:0]
 	for _, o := range f.Objects {
+		if !o.Applied() {
+			continue
+		}
 		s.buf = s.head(s.buf, o.Path())
 		var err error
 		if s.buf, err = s.enc.object(s.buf, o); err != nil {

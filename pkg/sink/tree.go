@@ -129,9 +129,9 @@ func (t *Tree) Abort() {
 }
 
 // layout records the folders of a tree in the order their first object came, and their
-// entries: the objects' files, and the subfolders (a cluster's phase folders), which the
-// parent's kustomization lists as resources so that kubectl apply -k <cluster> applies every
-// phase. Objects come in phase order, so the phases are listed in order.
+// entries: the objects' files, and the phase subfolders, which the cluster's kustomization
+// lists as resources so that kubectl apply -k <cluster> applies every phase. Objects come in
+// phase order, so the phases are listed in order.
 type layout struct {
 	folders map[string][]string
 	order   []string
@@ -149,7 +149,9 @@ func (l *layout) list(dir, entry string) {
 	es, ok := l.folders[dir]
 	if !ok {
 		l.order = append(l.order, dir)
-		if parent, sub := path.Split(dir); parent != "" {
+		// Only a phase: a GitOps tool's folder (flux/) is what the tool is pointed at, never
+		// applied with the cluster.
+		if parent, sub := path.Split(dir); parent != "" && gen.PhaseOfFolder(sub) != gen.PhaseNone {
 			l.list(strings.TrimSuffix(parent, "/"), sub)
 		}
 	}

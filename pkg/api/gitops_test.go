@@ -1,0 +1,102 @@
+package api
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestValidateGitOps: spec.gitops, each bad value at its field path; and the good forms pass
+// (the negative controls of the URL, revision and path checks).
+func TestValidateGitOps(t *testing.T) {
+	argo := func(c *MeshConfig) {
+		c.Spec.GitOps = GitOps{Tool: GitOpsArgoCD, RepoURL: "https://git.example.com/ops/mesh.git"}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*MeshConfig)
+		path   string
+		msg    string
+	}{
+		{"tool unknown", func(c *MeshConfig) { c.Spec.GitOps.Tool = "argo" }, "spec.gitops.tool", "one of none, argocd, flux, fleet"},
+		{"repo settings without a tool", func(c *MeshConfig) { c.Spec.GitOps.RepoURL = "https://git.example.com/x.git" }, "spec.gitops.tool", "repository settings"},
+		{"repoURL required", func(c *MeshConfig) { c.Spec.GitOps.Tool = GitOpsFleet }, "spec.gitops.repoURL", "required with spec.gitops.tool fleet"},
+		{"repoURL no scheme", func(c *MeshConfig) { argo(c); c.Spec.GitOps.RepoURL = "git.example.com/ops/mesh" }, "spec.gitops.repoURL", "must be a Git URL"},
+		{"repoURL ftp", func(c *MeshConfig) { argo(c); c.Spec.GitOps.RepoURL = "ftp://git.example.com/mesh" }, "spec.gitops.repoURL", "must be a Git URL"},
+		{"repoURL password", func(c *MeshConfig) { argo(c); c.Spec.GitOps.RepoURL = "https://me:secret@git.example.com/mesh.git" }, "spec.gitops.repoURL", "carries a password"},
+		{"repoURL scp with flux", func(c *MeshConfig) {
+			c.Spec.GitOps = GitOps{Tool: GitOpsFlux, RepoURL: "git@github.com:ops/mesh.git"}
+		}, "spec.gitops.repoURL", "Flux takes no git@host:path"},
+		{"revision range", func(c *MeshConfig) { argo(c); c.Spec.GitOps.Revision = "main..dev" }, "spec.gitops.revision", "branch name"},
+		{"revision option", func(c *MeshConfig) { argo(c); c.Spec.GitOps.Revision = "-f" }, "spec.gitops.revision", "branch name"},
+		{"path absolute", func(c *MeshConfig) { argo(c); c.Spec.GitOps.Path = "/clusters" }, "spec.gitops.path", "clean relative path"},
+		{"path up", func(c *MeshConfig) { argo(c); c.Spec.GitOps.Path = "../clusters" }, "spec.gitops.path", "clean relative path"},
+		{"path unclean", func(c *MeshConfig) { argo(c); c.Spec.GitOps.Path = "clusters/" }, "spec.gitops.path", "clean relative path"},
+		{"fluxSource not flux", func(c *MeshConfig) { argo(c); c.Spec.GitOps.FluxSource = "mesh" }, "spec.gitops.fluxSource", "only with spec.gitops.tool flux"},
+		{"fluxSource name", func(c *MeshConfig) {
+			c.Spec.GitOps = GitOps{Tool: GitOpsFlux, RepoURL: "https://git.example.com/mesh.git", FluxSource: "Mesh_Repo"}
+		}, "spec.gitops.fluxSource", "DNS subdomain"},
+		{"hub folder as a cluster", func(c *MeshConfig) { argo(c); c.Spec.Clusters[1].Name = ArgoCDFolder }, "spec.clusters[1].name", `"argocd" is reserved`},
+		{"fleet folder as a cluster", func(c *MeshConfig) {
+			argo(c)
+			c.Spec.GitOps.Tool = GitOpsFleet
+			c.Spec.Clusters[0].Name = FleetFolder
+		}, "spec.clusters[0].name", `"fleet" is reserved`},
+		{"gitopsCluster without a tool", func(c *MeshConfig) { c.Spec.Clusters[0].GitOpsCluster = "x" }, "spec.clusters[0].gitopsCluster", "only argocd and fleet"},
+		{"gitopsCluster with flux", func(c *MeshConfig) {
+			c.Spec.GitOps = GitOps{Tool: GitOpsFlux, RepoURL: "https://git.example.com/mesh.git"}
+			c.Spec.Clusters[0].GitOpsCluster = "x"
+		}, "spec.clusters[0].gitopsCluster", "Flux runs in each cluster"},
+		{"gitopsCluster fleet name", func(c *MeshConfig) {
+			argo(c)
+			c.Spec.GitOps.Tool = GitOpsFleet
+			c.Spec.Clusters[1].GitOpsCluster = "Prod West"
+		}, "spec.clusters[1].gitopsCluster", "DNS subdomain"},
+		{"gitopsCluster argocd name", func(c *MeshConfig) { argo(c); c.Spec.Clusters[1].GitOpsCluster = "prod west" }, "spec.clusters[1].gitopsCluster", "cluster's name in Argo CD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, cs := baseConfig(t)
+			tt.mutate(c)
+			Default(c)
+			es := Validate(c, cs)
+			for _, e := range es {
+				if e.Path == tt.path && strings.Contains(e.Msg, tt.msg) {
+					return
+				}
+			}
+			t.Errorf("want an error at %s containing %q, got %v", tt.path, tt.msg, es)
+		})
+	}
+	for _, g := range []GitOps{
+		{Tool: GitOpsArgoCD, RepoURL: "git@github.com:ops/mesh.git", Path: "clusters/prod", Revision: "release/1.24"},
+		{Tool: GitOpsFlux, RepoURL: "ssh://git@github.com/ops/mesh.git", FluxSource: "mesh"},
+		{Tool: GitOpsFleet, RepoURL: "https://github.com/ops/mesh"},
+		{Tool: GitOpsFleet, RepoURL: "https://token@github.com/ops/mesh"},
+	} {
+		c, cs := baseConfig(t)
+		c.Spec.GitOps = g
+		c.Spec.Clusters[0].GitOpsCluster = "prod-a"
+		if g.Tool == GitOpsFlux {
+			c.Spec.Clusters[0].GitOpsCluster = ""
+		}
+		Default(c)
+		if es := Validate(c, cs); es != nil {
+			t.Errorf("%+v: %v", g, es)
+		}
+	}
+}
+
+// TestDefaultGitOps: none by default, with nothing else set; a tool gets the branch main, the
+// repository's root and Flux the GitRepository flux bootstrap makes.
+func TestDefaultGitOps(t *testing.T) {
+	c := &MeshConfig{}
+	Default(c)
+	if c.Spec.GitOps != (GitOps{Tool: GitOpsNone}) {
+		t.Errorf("defaults without a tool: %+v", c.Spec.GitOps)
+	}
+	c = &MeshConfig{Spec: Spec{GitOps: GitOps{Tool: GitOpsFlux}}}
+	Default(c)
+	if want := (GitOps{Tool: GitOpsFlux, Revision: DefaultRevision, Path: DefaultGitOpsPath, FluxSource: DefaultFluxSource}); c.Spec.GitOps != want {
+		t.Errorf("flux defaults: %+v, want %+v", c.Spec.GitOps, want)
+	}
+}
