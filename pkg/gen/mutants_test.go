@@ -83,3 +83,20 @@ func TestOperatorInitNamespace(t *testing.T) {
 		}
 	}
 }
+
+// TestPhaseNames: each phase names its folder and itself by it; PhaseNone (a hub folder) and
+// any value past the known phases have no folder, without a panic, and PhaseNone calls
+// itself none.
+func TestPhaseNames(t *testing.T) {
+	for p, want := range map[Phase][2]string{
+		PhaseNone:                    {"", "none"},
+		PhaseBase:                    {"1-base", "1-base"},
+		PhaseTraffic:                 {"4-traffic", "4-traffic"},
+		Phase(len(Phases) + 1):       {"", ""},
+		Phase(len(phaseFolders) + 7): {"", ""},
+	} {
+		if f, s := p.Folder(), p.String(); f != want[0] || s != want[1] {
+			t.Errorf("phase %d: folder %q, name %q; want %q, %q", p, f, s, want[0], want[1])
+		}
+	}
+}
