@@ -77,7 +77,11 @@ func TestOperatorInitNamespace(t *testing.T) {
 		in := input(2)
 		in.Config.Spec.Istio.Installer, in.Config.Spec.ControlPlane.Namespace = api.InstallerOperator, ns
 		api.Default(in.Config)
-		cmd := (&gen{cfg: in.Config}).operatorInit()
+		cmds := (&gen{cfg: in.Config}).operatorInits()
+		if len(cmds) != 1 {
+			t.Fatalf("namespace %s: %q, want one command", ns, cmds)
+		}
+		cmd := cmds[0]
 		if got := cmd[strings.Index(cmd, " --hub docker.io/istio")+len(" --hub docker.io/istio"):]; got != want {
 			t.Errorf("namespace %s: %q, want it to end in %q", ns, cmd, want)
 		}
