@@ -91,12 +91,16 @@ type operatorValues struct {
 	// RevisionTags and DefaultRevision: see revisions.go.
 	RevisionTags    []string `json:"revisionTags,omitempty"`
 	DefaultRevision string   `json:"defaultRevision,omitempty"`
+	Pilot        *pilotValues  `json:"pilot,omitempty"`
+	IstiodRemote *istiodRemote `json:"istiodRemote,omitempty"`
 }
 
 type globalValues struct {
 	MeshID       string        `json:"meshID,omitempty"`
 	MultiCluster *multiCluster `json:"multiCluster,omitempty"`
 	Network      string        `json:"network,omitempty"`
+	// RemotePilotAddress is a remote's primary istiod (primary.go).
+	RemotePilotAddress string `json:"remotePilotAddress,omitempty"`
 }
 
 type multiCluster struct {
