@@ -283,12 +283,10 @@ func outlierResult(cluster string, d *xdsDump, err error, s api.Service) result 
 // evalSync: istiod reads its own cluster and every peer through meshgen's remote secrets,
 // all synced; with remoteSecrets.mode none, its own cluster only.
 func (m *liveMesh) evalSync(cluster string) result {
-	want := map[string]string{cluster: "synced"}
-	if m.remoteSecrets() {
-		for _, c := range m.clusters {
-			want[c.name] = "synced"
-		}
+	if cl := m.cfg.Spec.Cluster(cluster); cl != nil && cl.Remote() {
+		return m.evalRemote(cluster)
 	}
+	want := m.wantSynced(cluster)
 	r := result{check: checkSync, cluster: cluster, what: "istiod reads " + fmtStatus(want)}
 	switch {
 	case !m.remoteSecrets():

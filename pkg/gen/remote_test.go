@@ -40,7 +40,7 @@ func TestRemote(t *testing.T) {
 			name := fmt.Sprint(c.version, " ", c.installer, " ", nets)
 			in := remoteInput(t, c.version, c.installer, nets...)
 			type got struct {
-				profile, pilot, path string
+				profile, pilot, path     string
 				externalIstiod, eastWest bool
 			}
 			res := map[string]*got{}
