@@ -122,6 +122,9 @@ type installation struct {
 	forms                      []string // installer inputs found, "IstioOperator istio-system/x"
 	// remote: the installation runs no istiod; its primary's serves it (live_remote_test.go).
 	remote bool
+	// istiodService is the installation's Service of istiod, which a primary exposes to its
+	// remotes (live_remote_test.go).
+	istiodService object
 }
 
 // gateway is a LoadBalancer Service of the installation and the pod its Deployment runs.
@@ -242,6 +245,7 @@ func install(t *testing.T, dir string) *installation {
 		in.proxyCluster = "Kubernetes"
 	}
 	in.gateways = installedGateways(objs, deployments)
+	in.istiodService = istiodServiceOf(objs, in.namespace)
 	return in
 }
 

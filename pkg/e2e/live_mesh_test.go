@@ -338,6 +338,7 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 			m.podIP[c.name+"/"+g.name] = ip
 		}
 	}
+	docs = append(docs, m.exposedIstiod(c)...)
 	n := 0
 	for _, s := range m.cfg.Spec.Services {
 		for _, v := range s.Versions {

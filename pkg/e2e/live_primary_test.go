@@ -7,8 +7,10 @@ package e2e
 // which the injector takes from the webhook's path.
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
+	"testing"
 )
 
 var injectionPathRe = regexp.MustCompile(`^/inject/cluster/([^/]+)/net/([^/]+)$`)
@@ -112,4 +114,108 @@ func (m *liveMesh) eastWestAddress(cluster string, g gateway, addr string) strin
 		return cl.EastWestAddress
 	}
 	return addr
+}
+
+// istiodServiceOf is the installation's Service of istiod (istiod, or istiod-<revision>), nil
+// for none.
+func istiodServiceOf(objs []object, namespace string) object {
+	for _, o := range objs {
+		if o.kind() == "Service" && o.str("metadata", "namespace") == namespace && strings.HasPrefix(o.name(), "istiod") && o.labels("metadata")["app"] == "istiod" {
+			return o
+		}
+	}
+	return nil
+}
+
+// exposesIstiod: the cluster is a primary with remotes.
+func (m *liveMesh) exposesIstiod(cluster string) bool {
+	cl := m.cfg.Spec.Cluster(cluster)
+	return cl != nil && len(m.cfg.Spec.Remotes(cl)) > 0
+}
+
+// exposedIstiod is the installation's istiod Service in a primary with remotes, which the
+// installer creates and the expose-istiod routes send to: without it the east-west gateway has
+// nothing to pass 15012 and 15017 to.
+func (m *liveMesh) exposedIstiod(c *liveCluster) []string {
+	svc := m.inst[c.name].istiodService
+	if !m.exposesIstiod(c.name) || svc == nil {
+		return nil
+	}
+	b, _ := json.Marshal(svc)
+	return []string{string(b)}
+}
+
+// istiodExposedResults: a primary's east-west gateway listens on 15012 and 15017 and passes
+// them to istiod's 15012 and 443 (TCP proxies of the TLS passthrough), from the expose-istiod
+// Gateway and VirtualService; none where the cluster has no remotes.
+func (m *liveMesh) istiodExposedResults(cluster string) []result {
+	if !m.exposesIstiod(cluster) {
+		return nil
+	}
+	in := m.inst[cluster]
+	name := "istiod"
+	if in.istiodService != nil {
+		name = in.istiodService.name()
+	}
+	host := name + "." + in.namespace + ".svc.cluster.local"
+	want := map[string]string{"15012": "outbound|15012||" + host, "15017": "outbound|443||" + host}
+	r := result{check: checkEndpoints, cluster: cluster, what: "the east-west gateway passes 15012 and 15017 to " + host + " (15012, 443) for the remotes"}
+	ew, err := m.eastWestProxy(cluster)
+	var missing []string
+	for _, port := range []string{"15012", "15017"} {
+		found := false
+		for _, rt := range routesOf(ew) {
+			for _, d := range rt.Domains {
+				if rt.Match == "tcp" && strings.HasSuffix(d, ":"+port) && rt.Weights[want[port]] > 0 {
+					found = true
+				}
+			}
+		}
+		if !found {
+			missing = append(missing, port+" to "+want[port])
+		}
+	}
+	switch {
+	case err != nil:
+		r.detail = err.Error()
+	case in.istiodService == nil:
+		r.detail = "the installation has no istiod Service"
+	case len(missing) > 0:
+		r.detail = "no TCP proxy " + strings.Join(missing, ", ")
+	default:
+		r.ok = true
+	}
+	return []result{r}
+}
+
+// routesOf are a dump's routes, none for no dump.
+func routesOf(d *xdsDump) []struct {
+	Config   string            `json:"config"`
+	Domains  []string          `json:"domains"`
+	Match    string            `json:"match"`
+	Redirect bool              `json:"redirect"`
+	Weights  map[string]uint32 `json:"weights"`
+} {
+	if d == nil {
+		return nil
+	}
+	return d.Routes
+}
+
+// remoteControls: the expose-istiod VirtualService deleted in the first primary with remotes,
+// whose east-west gateway then passes nothing on 15012 and 15017.
+func (m *liveMesh) remoteControls(t *testing.T) []control {
+	t.Helper()
+	for _, c := range m.clusters {
+		if !m.exposesIstiod(c.name) {
+			continue
+		}
+		vs := m.outputFile(t, c.name, func(o object) bool { return o.kind() == "VirtualService" && o.name() == "istiod-vs" })
+		return []control{{
+			name: "expose-istiod VirtualService removed in " + c.name, check: checkEndpoints, cluster: c.name, in: "passes 15012",
+			apply: func(t *testing.T) { c.mustKubectl(t, nil, "delete", "-f", vs.file) },
+			undo:  func(t *testing.T) { c.mustKubectl(t, nil, "apply", "--server-side=false", "-f", vs.file) },
+		}}
+	}
+	return nil
 }

@@ -284,6 +284,7 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 		break
 	}
 	cs = append(cs, m.priorityControl(t, a)...)
+	cs = append(cs, m.remoteControls(t)...)
 	if len(cs) < 9 {
 		fmt.Printf("controls: %d of 9 apply to this mesh\n", len(cs))
 	}
