@@ -161,8 +161,8 @@ type istiodRemote struct {
 }
 
 // remoteReadme adds to a remote's README what comes before its installation: the primary's,
-// and the control-plane namespace with its network and its primary, which the primary's istiod
-// reads when it attaches the remote.
+// and the base phase with the control-plane namespace, its network and its primary, which the
+// primary's istiod reads when it attaches the remote.
 func (g *gen) remoteReadme(cl *api.Cluster, intro string, commands []string) (string, []string) {
 	if !cl.Remote() {
 		return intro, commands
@@ -170,6 +170,6 @@ func (g *gen) remoteReadme(cl *api.Cluster, intro string, commands []string) (st
 	intro = "This cluster is a remote of " + cl.Primary + ": it runs no istiod. Install " + cl.Primary + " first; its istiod,\n" +
 		"exposed on its east-west gateway at " + g.remotePilot(cl) + " (15012, 15017), configures this cluster's\n" +
 		"proxies and injects their sidecars, and reads this cluster's API server through its remote secret.\n\n" + intro
-	ns := "namespace_" + g.cpNamespace() + ".yaml"
-	return intro, append([]string{"kubectl apply -f " + ns}, commands...)
+	// The base phase holds the namespace, before anything of Istio's (no CRD in it).
+	return intro, append([]string{"kubectl apply -k " + PhaseBase.Folder()}, commands...)
 }
