@@ -127,3 +127,19 @@ func validatePrimaries(es *Errors, s *Spec) {
 
 // ProfileRemote is Istio's installation profile of a remote cluster.
 const ProfileRemote = "remote"
+
+// primaryWarnings: a DNS name as a primary's east-west address works for the remotes' proxies
+// (the remote profile makes istiod an ExternalName Service), but Kubernetes' webhook client
+// does not call an ExternalName Service, so the remote's sidecar injection fails
+// (istio/istio#45014).
+func primaryWarnings(c *MeshConfig) Errors {
+	var ws Errors
+	for i := range c.Spec.Clusters {
+		cl := &c.Spec.Clusters[i]
+		if a := cl.EastWestAddress; a != "" && net.ParseIP(a) == nil && len(c.Spec.Remotes(cl)) > 0 {
+			ws = append(ws, FieldError{Path: fmt.Sprintf("spec.clusters[%d].eastWestAddress", i),
+				Msg: fmt.Sprintf("a DNS name: the remotes' istiod Service becomes an ExternalName Service, which the API server's webhook client does not call, so sidecar injection in %s fails; give the gateway's IP", quoteNames(c.Spec.Remotes(cl)))})
+		}
+	}
+	return ws
+}

@@ -32,3 +32,17 @@ func TestReads(t *testing.T) {
 		t.Errorf("Remotes(p) = %v", got)
 	}
 }
+
+// TestPrimaryWarnings: a DNS name as a primary's east-west address warns; an IP, or a name on a
+// cluster without remotes, does not.
+func TestPrimaryWarnings(t *testing.T) {
+	c := &MeshConfig{Spec: Spec{Clusters: []Cluster{{Name: "p", EastWestAddress: "ew.example.com"}, {Name: "r", Primary: "p"}, {Name: "q", EastWestAddress: "q.example.com"}}}}
+	ws := primaryWarnings(c)
+	if len(ws) != 1 || ws[0].Path != "spec.clusters[0].eastWestAddress" || !strings.Contains(ws[0].Msg, `"r"`) {
+		t.Errorf("warnings %v", ws)
+	}
+	c.Spec.Clusters[0].EastWestAddress = "192.0.2.1"
+	if ws := primaryWarnings(c); len(ws) != 0 {
+		t.Errorf("an IP warns: %v", ws)
+	}
+}

@@ -581,6 +581,7 @@ func Warnings(c *MeshConfig) Errors {
 		ws = append(ws, FieldError{Path: rancher[0], Msg: fmt.Sprintf(msg, more)})
 	}
 	ws = append(ws, failoverWarnings(c)...)
+	ws = append(ws, primaryWarnings(c)...)
 	return ws
 }
 
