@@ -160,9 +160,9 @@ type istiodRemote struct {
 	InjectionPath string `json:"injectionPath,omitempty"`
 }
 
-// remoteReadme adds to a remote's README what comes before its installation: the primary's,
-// and the base phase with the control-plane namespace, its network and its primary, which the
-// primary's istiod reads when it attaches the remote.
+// remoteReadme adds to a remote's README what comes before its installation: the primary's.
+// The control-plane namespace with its network and its primary, which the primary's istiod
+// reads when it attaches the remote, is in the base phase, which the rollout applies first.
 func (g *gen) remoteReadme(cl *api.Cluster, intro string, commands []string) (string, []string) {
 	if !cl.Remote() {
 		return intro, commands
@@ -170,6 +170,6 @@ func (g *gen) remoteReadme(cl *api.Cluster, intro string, commands []string) (st
 	intro = "This cluster is a remote of " + cl.Primary + ": it runs no istiod. Install " + cl.Primary + " first; its istiod,\n" +
 		"exposed on its east-west gateway at " + g.remotePilot(cl) + " (15012, 15017), configures this cluster's\n" +
 		"proxies and injects their sidecars, and reads this cluster's API server through its remote secret.\n\n" + intro
-	// The base phase holds the namespace, before anything of Istio's (no CRD in it).
-	return intro, append([]string{"kubectl apply -k " + PhaseBase.Folder()}, commands...)
+	// The rollout applies the base phase, with the namespace, before these commands.
+	return intro, commands
 }
