@@ -57,8 +57,8 @@ live:
 	if [ -s $(OUT)/live.txt ]; then cat $(OUT)/live.txt; else tail -n 30 $(OUT)/live.log; fi; \
 	[ $$rc = 0 ] || echo "make live: the test failed; its log is $(OUT)/live.log" >&2; exit $$rc
 
-# Mutation testing of pkg/api and pkg/gen with their unit tests (gremlins, installed once into
-# the tools cache): efficacy per package, surviving mutants not listed as equivalent in
+# Mutation testing of pkg/api, pkg/gen and pkg/sink with their unit tests (gremlins, installed
+# once into the tools cache): efficacy per package, surviving mutants not listed as equivalent in
 # testdata/mutants-equivalent.txt. Not part of make test: it takes long (see README).
 mutate:
 	bash .ci/mutate

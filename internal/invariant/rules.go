@@ -22,7 +22,8 @@ import (
 var Rules = []Rule{
 	{"marks", "every object is labelled managed-by meshgen and annotated with its mesh, so a later render finds it", marks},
 	{"identity", "every cluster ID, network and mesh ID in a cluster's objects is that cluster's own", identity},
-	{"remote-secrets", "with inline or external-secrets remote secrets each cluster has exactly one for every peer, pointing at the peer's API server, none for itself", remoteSecrets},
+	{"remote-secrets", "with inline or external-secrets remote secrets each cluster has exactly one for every cluster its istiod reads (api.Spec.Reads: a primary every other cluster, a remote none), pointing at the peer's API server, none for itself", remoteSecrets},
+	{"primary-remote", "a remote names its primary on its control-plane namespace and has no istiod policy; its primary exposes istiod (istiod-gateway on 15012 and 15017) and its east-west gateway takes both from outside and passes them to istiod", primaryRemote},
 	{"weights", "every route of a service's mesh and ingress VirtualServices splits by the MeshConfig's weights per subset, zero-weight versions included, and every version has its subset", weights},
 	{"certificates", "each TLS host's Certificate sits in the ingress gateway's namespace, its secret is the Gateway's credentialName, its issuer exists; no other serving Certificate", certificates},
 	{"common-name", "no Certificate's commonName is over 64 bytes (X.509), and a serving certificate's commonName is one of its dnsNames", commonName},
@@ -157,6 +158,10 @@ func remoteSecrets(m *Mesh, r *report) {
 	mode := m.Config.Spec.RemoteSecrets.Mode
 	written := mode == api.RemoteSecretsInline || mode == api.RemoteSecretsExternalSecret
 	for _, cl := range m.clusters() {
+		reads := map[string]bool{}
+		for _, p := range m.Config.Spec.Reads(&cl) {
+			reads[p.Name] = true
+		}
 		got := map[string]int{}
 		for _, o := range m.in(cl.Name, "") {
 			// A remote secret as written (Secret), or as an ExternalSecret's template.
@@ -196,7 +201,7 @@ func remoteSecrets(m *Mesh, r *report) {
 		}
 		for _, p := range m.clusters() {
 			want := 0
-			if written && p.Name != cl.Name {
+			if written && reads[p.Name] {
 				want = 1
 			}
 			if got[p.Name] != want {
@@ -522,6 +527,9 @@ func apiServerPorts(m *Mesh, r *report) {
 		want = append(want, p)
 	}
 	for _, cl := range m.clusters() {
+		if cl.Remote() {
+			continue // no istiod
+		}
 		for _, p := range want {
 			if !m.Allows(cl.Name, m.istiod(), outside(), "TCP", p) {
 				r.add(cl.Name, "istiod cannot reach an API server on port %d", p)
@@ -539,8 +547,14 @@ func crossNetwork(m *Mesh, r *report) {
 	}
 	multi := m.Config.Spec.MultiNetwork()
 	for _, cl := range m.clusters() {
+		// A primary with remotes has an east-west gateway on one network too, for its istiod
+		// (primary-remote), but no cross-network Gateway.
+		exposes := len(m.Config.Spec.Remotes(&cl)) > 0
 		if !multi {
 			for _, o := range append(m.in(cl.Name, "Gateway"), m.in(cl.Name, "IstioOperator")...) {
+				if exposes && (o.kind() == "IstioOperator" || o.name() == "istiod-gateway") {
+					continue
+				}
 				if strings.Contains(fmt.Sprint(o.Doc["spec"]), "15443") || strings.Contains(fmt.Sprint(o.Doc["spec"]), "eastwestgateway") {
 					r.add(cl.Name, "%s: an east-west gateway on a mesh of one network", o.id())
 				}
@@ -814,4 +828,58 @@ func (m *Mesh) operators(cluster string) []Object {
 		}
 	}
 	return ops
+}
+
+// primaryRemote: what joins a remote to its primary besides the installer's values. With
+// NetworkPolicies, the remotes' proxies and API servers reach the primary's istiod through its
+// east-west gateway: both ports from outside, and on to istiod.
+func primaryRemote(m *Mesh, r *report) {
+	s := &m.Config.Spec
+	policies := s.NetworkPolicies.Enabled == nil || *s.NetworkPolicies.Enabled
+	for i := range s.Clusters {
+		cl := &s.Clusters[i]
+		if cl.Remote() {
+			for _, o := range m.in(cl.Name, "Namespace") {
+				if o.name() == m.cp() && str(o.Doc, "metadata", "annotations", "topology.istio.io/controlPlaneClusters") != cl.Primary {
+					r.add(cl.Name, "%s: topology.istio.io/controlPlaneClusters is not the primary %q", o.id(), cl.Primary)
+				}
+			}
+			for _, o := range m.in(cl.Name, "NetworkPolicy") {
+				if o.name() == "np-istiod" {
+					r.add(cl.Name, "%s: a remote runs no istiod", o.id())
+				}
+			}
+		}
+		exposes := len(s.Remotes(cl)) > 0
+		var ports []int
+		for _, o := range m.in(cl.Name, "Gateway") {
+			if o.name() != "istiod-gateway" {
+				continue
+			}
+			for _, sv := range list(o.Doc, "spec", "servers") {
+				if n, ok := num(sv, "port", "number"); ok {
+					ports = append(ports, n)
+				}
+			}
+		}
+		slices.Sort(ports)
+		switch {
+		case exposes && !slices.Equal(ports, []int{15012, 15017}):
+			r.add(cl.Name, "istiod-gateway exposes %v, want [15012 15017] for the remotes", ports)
+		case !exposes && ports != nil:
+			r.add(cl.Name, "istiod-gateway without remotes")
+		}
+		if !exposes || !policies {
+			continue
+		}
+		gw := m.eastWestGateway(*cl)
+		for _, p := range []int{15012, 15017} {
+			if !m.Allows(cl.Name, outside(), gw, "TCP", p) {
+				r.add(cl.Name, "the east-west gateway does not accept %d from the remotes", p)
+			}
+			if !m.Allows(cl.Name, gw, m.istiod(), "TCP", p) {
+				r.add(cl.Name, "the east-west gateway cannot pass %d on to istiod", p)
+			}
+		}
+	}
 }

@@ -223,6 +223,30 @@ func TestRulesCatch(t *testing.T) {
 			to := get(doc(t, m, "dc1-c/flat_networkpolicy_np-api.yaml"), "spec", "egress", 0).(map[string]any)
 			to["to"] = to["to"].([]any)[:1]
 		}},
+		{"remote-secrets", "a remote holds none, as a primary must", "primary-remote", func(t *testing.T, m *invariant.Mesh) {
+			m.Config.Spec.Clusters[2].Primary = ""
+		}},
+		{"remote-secrets", "a primary misses its remote's", "primary-remote", func(t *testing.T, m *invariant.Mesh) {
+			var keep []invariant.Object
+			for _, o := range m.Objects {
+				if flat(o.File) != "hub/istio-system_secret_istio-remote-secret-edge.yaml" {
+					keep = append(keep, o)
+				}
+			}
+			if len(keep) == len(m.Objects) {
+				t.Fatal("no remote secret for edge in hub's golden tree")
+			}
+			m.Objects = keep
+		}},
+		{"primary-remote", "the remote's primary not annotated", "primary-remote", func(t *testing.T, m *invariant.Mesh) {
+			delete(get(doc(t, m, "edge/namespace_istio-system.yaml"), "metadata", "annotations").(map[string]any), "topology.istio.io/controlPlaneClusters")
+		}},
+		{"primary-remote", "15017 closed on the primary's east-west gateway", "primary-remote", func(t *testing.T, m *invariant.Mesh) {
+			dropPort(t, m, "hub/istio-system_networkpolicy_np-istio-eastwest.yaml", "ingress", 15017)
+		}},
+		{"primary-remote", "istiod not exposed", "primary-remote", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "hub/istio-system_gateway_istiod-gateway.yaml"), "spec", "servers", 1, "port").(map[string]any)["number"] = 15013.0
+		}},
 		{"rancher", "Project's limits differ", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
 			get(doc(t, m, "rancher/c-pzk8b_project_istio.yaml"), "spec", "containerDefaultResourceLimit").(map[string]any)["limitsCpu"] = "2"
 		}},
@@ -284,7 +308,7 @@ func TestRulesCatch(t *testing.T) {
 			dropPort(t, m, "zurich/istio-system_networkpolicy_np-istio-eastwest.yaml", "ingress", 15008)
 		}},
 	}
-	for _, ex := range []string{"mcsps-test", "three-sites", "external-secrets", "single-network", "ambient", "canary/step1", "canary/step2", "canary/step3"} {
+	for _, ex := range []string{"mcsps-test", "three-sites", "external-secrets", "single-network", "ambient", "canary/step1", "canary/step2", "canary/step3", "primary-remote"} {
 		for _, v := range invariant.Check(golden(t, ex)) {
 			t.Errorf("golden %s: %v", ex, v)
 		}

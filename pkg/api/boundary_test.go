@@ -7,10 +7,6 @@ import (
 
 // TestValidateLimits: each limit is inclusive: the last valid value passes, the next fails.
 func TestValidateLimits(t *testing.T) {
-	host := func(n int) string { // n bytes, labels of at most 63
-		h := strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "."
-		return h + strings.Repeat("d", n-len(h))
-	}
 	for _, tt := range []struct {
 		name   string
 		mutate func(*MeshConfig)
@@ -18,8 +14,8 @@ func TestValidateLimits(t *testing.T) {
 	}{
 		{"meshID of 63", func(c *MeshConfig) { c.Spec.MeshID = strings.Repeat("m", 63) }, ""},
 		{"meshID of 64", func(c *MeshConfig) { c.Spec.MeshID = strings.Repeat("m", 64) }, "spec.meshID"},
-		{"host of 253", func(c *MeshConfig) { c.Spec.Services[0].Ingress.Hosts = []string{host(253)} }, ""},
-		{"host of 254", func(c *MeshConfig) { c.Spec.Services[0].Ingress.Hosts = []string{host(254)} }, "spec.services[0].ingress.hosts[0]"},
+		{"host of 253", func(c *MeshConfig) { c.Spec.Services[0].Ingress.Hosts = []string{hostOf(253)} }, ""},
+		{"host of 254", func(c *MeshConfig) { c.Spec.Services[0].Ingress.Hosts = []string{hostOf(254)} }, "spec.services[0].ingress.hosts[0]"},
 		{"weight 100", func(c *MeshConfig) {
 			c.Spec.Services[0].Versions[0].Weight, c.Spec.Services[0].Versions[1].Weight = 100, 0
 		}, ""},

@@ -139,6 +139,11 @@ type Cluster struct {
 	PodCIDRs []string `json:"podCIDRs,omitempty"`
 	// GitOpsCluster is the cluster's name in the GitOps tool (Argo CD, Fleet); its name by default.
 	GitOpsCluster string `json:"gitopsCluster,omitempty"`
+	// Primary makes the cluster a remote of that cluster (see primary.go).
+	Primary string `json:"primary,omitempty"`
+	// EastWestAddress is the address of the cluster's east-west gateway, an IP or a hostname:
+	// a primary's remotes reach its istiod there.
+	EastWestAddress string `json:"eastWestAddress,omitempty"`
 }
 
 // APIServerCASystem trusts the API server's certificate through the system roots (a Rancher

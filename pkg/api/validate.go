@@ -94,6 +94,7 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	validateLimitRange(&es, s)
 	clusters := validateClusters(&es, s)
 	validateNetworks(&es, s)
+	validatePrimaries(&es, s)
 	validateLocality(&es, s)
 	validateRancher(&es, s)
 	oneOf(&es, "spec.remoteSecrets.mode", s.RemoteSecrets.Mode, RemoteSecretsExternalSecret, RemoteSecretsInline, RemoteSecretsNone)
@@ -246,7 +247,7 @@ func validateClusters(es *Errors, s *Spec) map[string]bool {
 		name(es, p+".network", cl.Network, dnsLabel)
 		switch {
 		case cl.APIServer == "":
-			if s.RemoteSecrets.Mode != RemoteSecretsNone && len(s.Clusters) > 1 {
+			if s.RemoteSecrets.Mode != RemoteSecretsNone && s.Read(&cl) {
 				es.add(p+".apiServer", "required: the other clusters' remote secrets point at it")
 			}
 		case httpsURL(es, p+".apiServer", cl.APIServer):
@@ -522,6 +523,9 @@ func validateCredentials(es *Errors, s *Spec, clusters map[string]bool, creds Cr
 		return
 	}
 	for i, cl := range s.Clusters {
+		if !s.Read(&cl) {
+			continue // no istiod reads it: see Reads
+		}
 		p := fmt.Sprintf("spec.clusters[%d]", i)
 		c, ok := creds[cl.Name]
 		if !ok && cl.Name != "" {
@@ -578,6 +582,7 @@ func Warnings(c *MeshConfig) Errors {
 		ws = append(ws, FieldError{Path: rancher[0], Msg: fmt.Sprintf(msg, more)})
 	}
 	ws = append(ws, failoverWarnings(c)...)
+	ws = append(ws, primaryWarnings(c)...)
 	return ws
 }
 

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -143,7 +145,19 @@ func (c *kubeCluster) applyCRDs(t *testing.T, sets ...crdSet) {
 		}
 	}
 	c.mustKubectl(t, nil, args...)
-	c.mustKubectl(t, nil, "wait", "--for=condition=established", "--timeout=120s", "crd", "--all")
+	// A CRD created a moment ago may have no status yet, and kubectl wait then fails at once
+	// ("accessor error: <nil>") instead of waiting: ask again.
+	wait := []string{"wait", "--for=condition=established", "--timeout=120s", "crd", "--all"}
+	for i := 0; ; i++ {
+		res := c.kubectl(t, nil, wait...)
+		if res.exitCode == 0 {
+			return
+		}
+		if i == 4 || !strings.Contains(res.output(), "accessor error") {
+			t.Fatalf("kubectl %s: exit %d\n%s", strings.Join(wait, " "), res.exitCode, res.output())
+		}
+		time.Sleep(time.Second)
+	}
 }
 
 // TestIstioCRDsPinned checks that the API-server tests take Istio's CRDs from the module the

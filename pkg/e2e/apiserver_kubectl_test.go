@@ -47,7 +47,17 @@ const (
 	gatewayAPICRDs   = "config/crd/standard"
 )
 
-var gatewayAPICRDFiles = []string{"gateway.networking.k8s.io_gateways.yaml", "gateway.networking.k8s.io_httproutes.yaml"}
+// gatewayAPICRDFiles are the standard channel's CRDs, all of them, as a user installs it: istiod
+// watches the Gateway API once its CRDs exist, and with Gateway and HTTPRoute alone its
+// GatewayClass informer never syncs ("could not find the requested resource") and istiod never
+// becomes ready, which stalled every live mesh.
+var gatewayAPICRDFiles = []string{
+	"gateway.networking.k8s.io_backendtlspolicies.yaml", "gateway.networking.k8s.io_gatewayclasses.yaml",
+	"gateway.networking.k8s.io_gateways.yaml", "gateway.networking.k8s.io_grpcroutes.yaml",
+	"gateway.networking.k8s.io_httproutes.yaml", "gateway.networking.k8s.io_listenersets.yaml",
+	"gateway.networking.k8s.io_referencegrants.yaml", "gateway.networking.k8s.io_tcproutes.yaml",
+	"gateway.networking.k8s.io_tlsroutes.yaml", "gateway.networking.k8s.io_udproutes.yaml",
+}
 
 // The external-secrets kinds meshgen writes (remoteSecrets.mode externalSecret).
 var externalSecretsCRDFiles = []string{"external-secrets.io_externalsecrets.yaml", "external-secrets.io_pushsecrets.yaml"}

@@ -86,10 +86,15 @@ func TestHelmTemplate(t *testing.T) {
 				got["istiod"], got["istio-base"] = string(sailTemplate(t, sail)), "installed by the Sail operator"
 			}
 			n++
-			// An east-west gateway exists exactly where the mesh spans networks (a cross-network Gateway).
+			// An east-west gateway exists exactly where the mesh spans networks (a cross-network
+			// Gateway) or a primary exposes istiod to its remotes.
 			_, err := os.Stat(objectFile(dir, "istio-system_gateway_cross-network-gateway.yaml"))
-			if (got["istio-eastwestgateway"] != "") != (err == nil) {
+			if (got["istio-eastwestgateway"] != "") != (err == nil || exposesIstiod(dir)) {
 				t.Errorf("%s/%s: east-west gateway release %v, cross-network Gateway %v", ex, cl, got["istio-eastwestgateway"] != "", err == nil)
+			}
+			if p := remoteOf(t, dir); p != "" {
+				checkHelmRemote(t, ex+"/"+cl, got["istiod"], cl, network, exampleConfig(t, ex).Spec.Cluster(p).EastWestAddress)
+				continue
 			}
 			checkHelmInstall(t, ex+"/"+cl, got, cl, network, mesh)
 			checkAmbientHelm(t, ex+"/"+cl, dir, got, cl, network)

@@ -199,6 +199,9 @@ func (m *liveMesh) evaluate() []result {
 // network: what arrives at the cluster's east-west gateway on 15443 for a version running
 // there goes to its pods there. On one network the installation has no east-west gateway.
 func (m *liveMesh) eastWestResults(cluster string) []result {
+	if m.exposesIstiod(cluster) && !m.cfg.Spec.MultiNetwork() {
+		return m.istiodExposedResults(cluster) // the gateway serves istiod alone
+	}
 	if !m.cfg.Spec.MultiNetwork() {
 		r := result{check: checkEndpoints, cluster: cluster, what: "no east-west gateway: the mesh has one network"}
 		var found []string
@@ -213,7 +216,7 @@ func (m *liveMesh) eastWestResults(cluster string) []result {
 		}
 		return []result{r}
 	}
-	var rs []result
+	rs := m.istiodExposedResults(cluster)
 	ew, ewErr := m.eastWestProxy(cluster)
 	for _, s := range m.cfg.Spec.Services {
 		for _, v := range s.Versions {
@@ -283,12 +286,10 @@ func outlierResult(cluster string, d *xdsDump, err error, s api.Service) result 
 // evalSync: istiod reads its own cluster and every peer through meshgen's remote secrets,
 // all synced; with remoteSecrets.mode none, its own cluster only.
 func (m *liveMesh) evalSync(cluster string) result {
-	want := map[string]string{cluster: "synced"}
-	if m.remoteSecrets() {
-		for _, c := range m.clusters {
-			want[c.name] = "synced"
-		}
+	if cl := m.cfg.Spec.Cluster(cluster); cl != nil && cl.Remote() {
+		return m.evalRemote(cluster)
 	}
+	want := m.wantSynced(cluster)
 	r := result{check: checkSync, cluster: cluster, what: "istiod reads " + fmtStatus(want)}
 	switch {
 	case !m.remoteSecrets():

@@ -122,6 +122,11 @@ type installation struct {
 	webhooks                   []object // MutatingWebhookConfigurations: the injector
 	configMaps                 []object // istiod reads some from the API server (the injector's)
 	forms                      []string // installer inputs found, "IstioOperator istio-system/x"
+	// remote: the installation runs no istiod; its primary's serves it (live_remote_test.go).
+	remote bool
+	// istiodService is the installation's Service of istiod, which a primary exposes to its
+	// remotes (live_remote_test.go).
+	istiodService object
 }
 
 // gateway is a LoadBalancer Service of the installation and the pod its Deployment runs.
@@ -185,6 +190,10 @@ func install(t *testing.T, dir string) *installation {
 			}
 		}
 	}
+	if istiod == nil && in.asRemote() {
+		in.gateways = installedGateways(objs, deployments)
+		return in
+	}
 	if istiod == nil {
 		t.Fatalf("%s: the installation has no istiod Deployment (installer inputs: %v)", dir, in.forms)
 	}
@@ -237,6 +246,15 @@ func install(t *testing.T, dir string) *installation {
 	if in.proxyCluster == "" {
 		in.proxyCluster = "Kubernetes"
 	}
+	in.gateways = installedGateways(objs, deployments)
+	in.istiodService = istiodServiceOf(objs, in.namespace)
+	return in
+}
+
+// installedGateways are the installation's LoadBalancer Services with the pods of their
+// Deployments, by name.
+func installedGateways(objs []object, deployments map[string]object) []gateway {
+	var gws []gateway
 	for _, o := range objs {
 		if o.kind() != "Service" || o.str("spec", "type") != "LoadBalancer" {
 			continue
@@ -262,10 +280,10 @@ func install(t *testing.T, dir string) *installation {
 				}
 			}
 		}
-		in.gateways = append(in.gateways, g)
+		gws = append(gws, g)
 	}
-	sort.Slice(in.gateways, func(i, j int) bool { return in.gateways[i].name < in.gateways[j].name })
-	return in
+	sort.Slice(gws, func(i, j int) bool { return gws[i].name < gws[j].name })
+	return gws
 }
 
 func firstContainer(d object) map[string]any {

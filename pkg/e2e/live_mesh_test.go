@@ -171,6 +171,9 @@ data:
 			cms = append(cms, string(b))
 		}
 		c.mustKubectl(t, []byte(strings.Join(cms, "\n---\n")), "apply", "--server-side=true", "--field-manager=installer", "-f", "-")
+		if m.inst[c.name].remote {
+			continue // its primary's istiod serves it: servePrimaries
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -178,6 +181,7 @@ data:
 		}()
 	}
 	wg.Wait()
+	m.servePrimaries()
 	for _, c := range m.clusters {
 		if m.istiod[c.name] == nil {
 			t.FailNow()
@@ -323,6 +327,7 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 				}
 			}
 		}
+		addr = m.eastWestAddress(c.name, g, addr)
 		m.lbAddr[c.name+"/"+g.name] = addr
 		statuses = append(statuses, status{"service", g.namespace, g.name,
 			fmt.Sprintf(`{"status":{"loadBalancer":{"ingress":[{"ip":%q}]}}}`, addr)})
@@ -333,6 +338,7 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 			m.podIP[c.name+"/"+g.name] = ip
 		}
 	}
+	docs = append(docs, m.exposedIstiod(c)...)
 	n := 0
 	for _, s := range m.cfg.Spec.Services {
 		for _, v := range s.Versions {
@@ -602,6 +608,7 @@ func (m *liveMesh) restartIstiod(t *testing.T, c *liveCluster, mount func(dir st
 		t.FailNow()
 	}
 	m.istiod[c.name] = p
+	m.servePrimaries()
 }
 
 // startProcessIn starts a server in dir with env; its own process group keeps a terminal's

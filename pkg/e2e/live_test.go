@@ -152,6 +152,7 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 			}
 		}
 	}
+	b = m.controlPeer(a, b)
 	var cs []control
 	if b != nil && m.remoteSecrets() {
 		// From the API server: meshgen, the played user or the played external-secrets made it.
@@ -207,7 +208,7 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 	}
 	trusted := m.clusters[len(m.clusters)-1]
 	if b != nil {
-		trusted = b
+		trusted = m.configCluster(b) // a cluster with an istiod
 	}
 	if mount, ok := m.inst[trusted.name].secretMounts["cacerts"]; ok {
 		cs = append(cs, control{
@@ -223,15 +224,17 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 		fmt.Println("control: cacerts under another root: not applicable (istiod mounts no Secret cacerts)")
 	}
 	if b != nil && m.cfg.Spec.MultiNetwork() {
-		gw := m.outputFile(t, b.name, func(o object) bool {
+		// The Gateway that b's east-west gateway gets: its own, or its primary's for a remote.
+		gc := m.configCluster(b)
+		gw := m.outputFile(t, gc.name, func(o object) bool {
 			return o.kind() == "Gateway" && strings.Contains(fmt.Sprint(o.get("spec", "servers")), "AUTO_PASSTHROUGH")
 		})
 		cs = append(cs, control{
-			name: "cross-network Gateway removed in " + b.name, check: checkEndpoints, cluster: b.name, in: "east-west",
+			name: "cross-network Gateway removed in " + gc.name, check: checkEndpoints, cluster: b.name, in: "east-west",
 			apply: func(t *testing.T) {
-				b.mustKubectl(t, nil, "delete", "-f", gw.file)
+				gc.mustKubectl(t, nil, "delete", "-f", gw.file)
 			},
-			undo: func(t *testing.T) { b.mustKubectl(t, nil, "apply", "--server-side=false", "-f", gw.file) },
+			undo: func(t *testing.T) { gc.mustKubectl(t, nil, "apply", "--server-side=false", "-f", gw.file) },
 		})
 	}
 	// A weight changed in one cluster: in the mesh's VirtualService (what sidecars get) and
@@ -281,6 +284,7 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 		break
 	}
 	cs = append(cs, m.priorityControl(t, a)...)
+	cs = append(cs, m.remoteControls(t)...)
 	if len(cs) < 9 {
 		fmt.Printf("controls: %d of 9 apply to this mesh\n", len(cs))
 	}

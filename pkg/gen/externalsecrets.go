@@ -12,7 +12,7 @@ const externalSecrets = "external-secrets.io"
 
 // externalSecrets writes remote secrets that no token passes through: a PushSecret that
 // copies this cluster's reader token and CA to the store, under the cluster's key, and an
-// ExternalSecret per peer that builds istio-remote-secret-<peer> from the peer's key, with
+// ExternalSecret per cluster it reads (api.Reads) that builds istio-remote-secret-<peer> from the peer's key, with
 // the label, annotation and kubeconfig istiod reads.
 func (g *gen) externalSecrets(cl *api.Cluster) {
 	rs := &g.cfg.Spec.RemoteSecrets
@@ -36,13 +36,12 @@ func (g *gen) externalSecrets(cl *api.Cluster) {
 			{ConversionStrategy: "None", Match: pushMatch{SecretKey: "ca.crt", RemoteRef: pushRemoteRef{RemoteKey: key, Property: "ca.crt"}}},
 		},
 	}
-	g.add(cl.Name, kPushSecret, ps)
+	// Only a cluster that an istiod reads pushes its token (api.Read).
+	if g.cfg.Spec.Read(cl) {
+		g.add(cl.Name, kPushSecret, ps)
+	}
 
-	for i := range g.cfg.Spec.Clusters {
-		peer := &g.cfg.Spec.Clusters[i]
-		if peer.Name == cl.Name {
-			continue
-		}
+	for _, peer := range g.cfg.Spec.Reads(cl) {
 		name := "istio-remote-secret-" + peer.Name
 		es := &externalSecret{object: g.meta(ns, name)}
 		key := storeKey(rs.Key, peer.Name)

@@ -155,10 +155,13 @@ func (g *gen) each(cluster string, done func() bool) {
 		// has at least one.
 		if g.multiNetwork && g.ambient() {
 			g.ambientEastWest(cl)
-		} else if g.multiNetwork {
+		} else if g.hasEastWest(cl) {
 			g.install(cl).eastWest(g, cl)
+		}
+		if g.multiNetwork && !g.ambient() {
 			g.crossNetworkGateway(cl)
 		}
+		g.exposeIstiod(cl)
 		g.install(cl).readme(g, cl)
 		g.readerAccount(cl)
 		g.remoteSecrets(cl)

@@ -40,6 +40,8 @@ type istiodValues struct {
 	Pilot        *pilotValues `json:"pilot,omitempty"`
 	// Env are istiod's environment variables (ambient's multi-network switch).
 	Env map[string]string `json:"env,omitempty"`
+	// IstiodRemote is a remote's injection webhook (remote.go).
+	IstiodRemote *istiodRemote `json:"istiodRemote,omitempty"`
 }
 
 type helmGlobal struct {
@@ -50,10 +52,14 @@ type helmGlobal struct {
 	Network      string        `json:"network,omitempty"`
 	// IstioNamespace is where istiod runs (base chart, gateways: istiod's address).
 	IstioNamespace string `json:"istioNamespace,omitempty"`
+	// A remote's primary istiod, and the remote as a config cluster (remote.go).
+	RemotePilotAddress string `json:"remotePilotAddress,omitempty"`
+	ConfigCluster      bool   `json:"configCluster,omitempty"`
 }
 
 type pilotValues struct {
-	CNI *component `json:"cni,omitempty"`
+	CNI *component        `json:"cni,omitempty"`
+	Env map[string]string `json:"env,omitempty"`
 }
 
 // Values of the base chart (the CRDs and the cluster-wide objects) and the cni chart.
@@ -84,6 +90,9 @@ func (g *gen) helmReleases(cl *api.Cluster) []helmRelease {
 	if profile == api.DefaultProfile {
 		profile = ""
 	}
+	if cl.Remote() {
+		profile = api.ProfileRemote // the base chart's remote profile, as Istio's guide installs it
+	}
 	global := func(version string) *helmGlobal {
 		return &helmGlobal{Hub: ist.Hub, Tag: version, IstioNamespace: ns}
 	}
@@ -103,10 +112,11 @@ func (g *gen) helmReleases(cl *api.Cluster) []helmRelease {
 		if ist.CNI {
 			iv.Pilot = &pilotValues{CNI: &component{Enabled: true}}
 		}
+		g.helmTopology(cl, iv)
 		rs = append(rs, helmRelease{name: revisionName("istiod", r), chart: "istiod", namespace: ns, version: r.Version, values: iv})
 	}
 	rs = g.ambientReleases(rs)
-	if g.multiNetwork && !g.ambient() {
+	if g.hasEastWest(cl) && !g.ambient() {
 		rs = append(rs, g.helmEastWestRelease(cl))
 	}
 	if g.anyIngress() {
@@ -197,6 +207,7 @@ func (g *gen) helmCommand(r helmRelease) string {
 // readme keeps the installer's part of the cluster's README: what installs Istio, and the
 // commands that do it, in order. gitops writes the README once the cluster is complete, with
 // the commands at their place in the rollout (writeReadme).
-func (g *gen) readme(_ *api.Cluster, intro string, commands []string) {
+func (g *gen) readme(cl *api.Cluster, intro string, commands []string) {
+	intro, commands = g.remoteReadme(cl, intro, commands)
 	g.ops.readme = &readmePart{intro: intro, commands: commands}
 }

@@ -53,7 +53,7 @@ func (g *gen) istioctlCommands(cl *api.Cluster) []string {
 	for _, r := range g.installOrder() {
 		install(r, g.controlPlane(cl, r))
 	}
-	if g.multiNetwork && !g.ambient() {
+	if g.hasEastWest(cl) && !g.ambient() {
 		install(ist.Gateways(), g.eastWestGateway(cl))
 	}
 	return out

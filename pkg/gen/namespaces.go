@@ -49,6 +49,7 @@ func (g *gen) namespaces(cl *api.Cluster) {
 			ns.Annotations[cattleQuota] = string(b)
 		}
 	}
+	g.remoteNamespace(cl, ns)
 	g.add(cl.Name, kNamespace, ns)
 
 	if lr := s.ControlPlane.LimitRange; lr != nil {

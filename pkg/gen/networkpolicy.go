@@ -44,7 +44,8 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 	inCP := func(pods map[string]string) networkPolicyPeer {
 		return networkPolicyPeer{NamespaceSelector: &labelSelector{MatchLabels: map[string]string{metadataName: cp}}, PodSelector: &labelSelector{MatchLabels: pods}}
 	}
-	istiod := inCP(istiodSelector)
+	// In a remote, istiod is the primary's, behind its east-west address (remote.go).
+	istiod := g.istiodPeers(cl, inCP(istiodSelector))
 	svcPorts := g.servicePorts()
 	dnsRule := networkPolicyRule{Ports: dns()}
 	// The pods of the clusters on this network, which connect to the mesh's pods here
@@ -61,13 +62,15 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 	// istiod: xDS and certificates (15012) and metrics (15014) for the cluster's pods; the
 	// webhooks (15017) for the API server, which is no pod and has no address known here.
 	// Out: the local API server and every peer's, through the remote secrets.
-	np = g.policy(cp, "np-istiod", labelSelector{MatchLabels: istiodSelector})
-	np.Spec.Ingress = []networkPolicyRule{
-		{Ports: tcp([]int{istiodPort, monitoringPort}), From: []networkPolicyPeer{{NamespaceSelector: &labelSelector{}}}},
-		{Ports: tcp([]int{webhookPort})},
+	if !cl.Remote() {
+		np = g.policy(cp, "np-istiod", labelSelector{MatchLabels: istiodSelector})
+		np.Spec.Ingress = []networkPolicyRule{
+			{Ports: tcp([]int{istiodPort, monitoringPort}), From: []networkPolicyPeer{{NamespaceSelector: &labelSelector{}}}},
+			{Ports: tcp([]int{webhookPort})},
+		}
+		np.Spec.Egress = []networkPolicyRule{{Ports: tcp(g.apiServerPorts())}}
+		g.add(cl.Name, kNetworkPolicy, np)
 	}
-	np.Spec.Egress = []networkPolicyRule{{Ports: tcp(g.apiServerPorts())}}
-	g.add(cl.Name, kNetworkPolicy, np)
 
 	// The gateways' policies are not named np-<Service>: Rancher's project network isolation
 	// writes and reconciles np-istio-ingressgateway and np-istio-eastwestgateway for their
@@ -80,24 +83,32 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 	np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS, statusPort})}}, g.monitoring()...)
 	np.Spec.Egress = []networkPolicyRule{
 		{Ports: tcp(svcPorts), To: meshPods},
-		{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
+		{Ports: tcp([]int{istiodPort}), To: istiod},
 	}
 	if g.multiNetwork {
 		np.Spec.Egress = append(np.Spec.Egress, networkPolicyRule{Ports: tcp([]int{mtlsPort})})
 	}
 	g.add(cl.Name, kNetworkPolicy, np)
 
-	// The east-west gateway, where the mesh has one: 15443 from the other networks and the
-	// health check; out to the versions on its network, here or in a peer. Its 15012 and
-	// 15017 serve only a primary-remote topology, which meshgen does not write.
+	// The east-west gateway, where the cluster has one: 15443 from the other networks and the
+	// health check; out to the versions on its network, here or in a peer. In a primary with
+	// remotes also 15012 and 15017 from the remotes (their pods, and their API servers calling
+	// the webhooks: addresses known nowhere here) on to istiod.
 	gateways := []networkPolicyPeer{inCP(ingressSelector)}
-	g.ambientPolicies(cl, meshPods, istiod)
-	if g.multiNetwork && !g.ambient() {
+	g.ambientPolicies(cl, meshPods, inCP(istiodSelector)) // ambient has no remotes (api refuses them)
+	if g.hasEastWest(cl) && !g.ambient() {
+		in, toIstiod := []int{statusPort}, []int{istiodPort}
+		if g.multiNetwork {
+			in = append(in, mtlsPort)
+		}
+		if g.exposesIstiod(cl) {
+			in, toIstiod = append(in, istiodPort, webhookPort), append(toIstiod, webhookPort)
+		}
 		np = g.policy(cp, "np-istio-eastwest", labelSelector{MatchLabels: eastWestSelector})
-		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{mtlsPort, statusPort})}}, g.monitoring()...)
+		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp(in)}}, g.monitoring()...)
 		np.Spec.Egress = []networkPolicyRule{
 			{Ports: tcp(svcPorts), To: meshPods},
-			{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
+			{Ports: tcp(toIstiod), To: istiod},
 		}
 		g.add(cl.Name, kNetworkPolicy, np)
 		gateways = append(gateways, inCP(eastWestSelector))
@@ -121,7 +132,7 @@ func (g *gen) networkPolicies(cl *api.Cluster) {
 		np.Spec.Ingress = append([]networkPolicyRule{{Ports: tcp([]int{svc.Port}), From: from}}, g.monitoring()...)
 		np.Spec.Egress = []networkPolicyRule{
 			{Ports: tcp(svcPorts), To: meshPods},
-			{Ports: tcp([]int{istiodPort}), To: []networkPolicyPeer{istiod}},
+			{Ports: tcp([]int{istiodPort}), To: istiod},
 			// The mesh's public hosts, called from inside: the load balancer hands them to the
 			// ingress gateway's listeners; and the egress gateway, where there is one.
 			{Ports: tcp([]int{gatewayHTTP, gatewayHTTPS}), To: exits},

@@ -60,6 +60,7 @@ func (g *gen) controlPlane(cl *api.Cluster, r api.Rev) *istioOperator {
 		op.Spec.Components = &components{IngressGateways: []gatewayComponent{{Name: IngressRelease, Enabled: false}}}
 	}
 	g.ambientOperator(op)
+	g.operatorTopology(cl, op)
 	return op
 }
 

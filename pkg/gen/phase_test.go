@@ -20,8 +20,12 @@ func wantPhase(o Object) Phase {
 			return PhaseGateways // read by a running istiod
 		}
 	case *gateway:
-		if b.Name == "cross-network-gateway" {
+		if b.Name == "cross-network-gateway" || b.Name == "istiod-gateway" {
 			return PhaseGateways // with the east-west gateway it configures
+		}
+	case *virtualService:
+		if b.Name == "istiod-vs" {
+			return PhaseGateways // with the istiod-gateway it routes
 		}
 	}
 	if o.Kind == kIstioOperator.Kind && strings.Contains(o.Name, "eastwest") {

@@ -7,21 +7,18 @@ import (
 	"github.com/meshgen/meshgen/pkg/api"
 )
 
-// remoteSecrets gives this cluster's istiod read access to every other cluster: one secret per
-// peer, never one for itself, so no direction can be missing.
+// remoteSecrets gives this cluster's istiod read access to every cluster it reads (api.Reads:
+// every other cluster, none in a remote): one secret each, never one for itself.
 func (g *gen) remoteSecrets(cl *api.Cluster) {
 	if g.cfg.Spec.RemoteSecrets.Mode != api.RemoteSecretsInline {
 		return
 	}
-	for _, peer := range g.cfg.Spec.Clusters {
-		if peer.Name == cl.Name {
-			continue
-		}
+	for _, peer := range g.cfg.Spec.Reads(cl) {
 		s := &secret{object: g.meta(g.cpNamespace(), "istio-remote-secret-"+peer.Name)}
 		s.Labels["istio/multiCluster"] = "true"
 		s.Annotations["networking.istio.io/cluster"] = peer.Name
 		s.Type = "Opaque"
-		s.Data = map[string]*Doc{peer.Name: g.kubeconfig(&peer)}
+		s.Data = map[string]*Doc{peer.Name: g.kubeconfig(peer)}
 		// Istiod reads them once it runs: after the control plane, with the gateways.
 		g.addAt(cl.Name, PhaseGateways, kSecret, s)
 	}

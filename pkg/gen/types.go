@@ -89,14 +89,18 @@ type operatorValues struct {
 	Global   *globalValues  `json:"global,omitempty"`
 	Gateways *gatewayValues `json:"gateways,omitempty"`
 	// RevisionTags and DefaultRevision: see revisions.go.
-	RevisionTags    []string `json:"revisionTags,omitempty"`
-	DefaultRevision string   `json:"defaultRevision,omitempty"`
+	RevisionTags    []string      `json:"revisionTags,omitempty"`
+	DefaultRevision string        `json:"defaultRevision,omitempty"`
+	Pilot           *pilotValues  `json:"pilot,omitempty"`
+	IstiodRemote    *istiodRemote `json:"istiodRemote,omitempty"`
 }
 
 type globalValues struct {
 	MeshID       string        `json:"meshID,omitempty"`
 	MultiCluster *multiCluster `json:"multiCluster,omitempty"`
 	Network      string        `json:"network,omitempty"`
+	// RemotePilotAddress is a remote's primary istiod (primary.go).
+	RemotePilotAddress string `json:"remotePilotAddress,omitempty"`
 }
 
 type multiCluster struct {

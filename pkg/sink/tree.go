@@ -178,6 +178,9 @@ func manifestFile(paths []string) []byte {
 	return m.Bytes()
 }
 
+// clock names new folders; tests fix it to make names meet.
+var clock = time.Now
+
 // failpoint lets tests make the tree fail at a named step; nil in production.
 var failpoint func(step string) error
 
@@ -260,7 +263,7 @@ func (s *staging) begin() (err error) {
 // (os.MkdirTemp makes it 0700, which a swap would leave on the output folder).
 func mkdirNew(parent, prefix string) (string, error) {
 	for i := 0; ; i++ {
-		d := filepath.Join(parent, prefix+strconv.FormatInt(time.Now().UnixNano()+int64(i), 36))
+		d := filepath.Join(parent, prefix+strconv.FormatInt(clock().UnixNano()+int64(i), 36))
 		err := os.Mkdir(d, 0o777)
 		if err == nil || !errors.Is(err, fs.ErrExist) || i == 1000 {
 			return d, err
