@@ -1,0 +1,79 @@
+package api
+
+import (
+	"strings"
+	"testing"
+)
+
+// primaryConfig is the base config with a third cluster r, a remote of a, on its own network.
+func primaryConfig(t *testing.T) (*MeshConfig, Credentials) {
+	t.Helper()
+	c, cs := baseConfig(t)
+	c.Spec.Istio.Version, c.Spec.Istio.Installer = "1.24.0", InstallerHelm
+	c.Spec.Clusters[0].EastWestAddress = "192.0.2.10"
+	c.Spec.Clusters = append(c.Spec.Clusters, Cluster{Name: "r", Network: "nr", RancherClusterID: "c-r",
+		APIServer: "https://r.example.com:6443", APIServerCA: APIServerCASystem, Primary: "a"})
+	cs["r"] = Credential{Cluster: "r", Token: "z"}
+	return c, cs
+}
+
+// TestValidatePrimaries: the rules of a remote and its primary, each with the field path the
+// user must fix.
+func TestValidatePrimaries(t *testing.T) {
+	if c, cs := primaryConfig(t); Validate(c, cs) != nil {
+		t.Fatalf("the primary-remote config must be valid: %v", Validate(c, cs))
+	}
+	tests := []struct {
+		name   string
+		mutate func(*MeshConfig)
+		path   string
+		msg    string
+	}{
+		{"address neither IP nor name", func(c *MeshConfig) { c.Spec.Clusters[0].EastWestAddress = "no address!" }, "spec.clusters[0].eastWestAddress", "must be an IP address"},
+		{"itself", func(c *MeshConfig) { c.Spec.Clusters[2].Primary = "r" }, "spec.clusters[2].primary", "is the cluster itself"},
+		{"unknown", func(c *MeshConfig) { c.Spec.Clusters[2].Primary = "x" }, "spec.clusters[2].primary", `unknown cluster "x"`},
+		{"chain", func(c *MeshConfig) { c.Spec.Clusters[1].Primary = "r" }, "spec.clusters[1].primary", "is itself a remote"},
+		{"primary without address, other network", func(c *MeshConfig) { c.Spec.Clusters[0].EastWestAddress = "" }, "spec.clusters[0].eastWestAddress", `from network "nr"`},
+		{"primary without address, same network", func(c *MeshConfig) {
+			c.Spec.Clusters[0].EastWestAddress, c.Spec.Clusters[2].Network = "", "na"
+		}, "spec.clusters[0].eastWestAddress", `on the same network "na"`},
+		{"remote secrets none", func(c *MeshConfig) { c.Spec.RemoteSecrets.Mode = RemoteSecretsNone }, "spec.clusters[2].primary", "spec.remoteSecrets.mode none"},
+		{"helm too old", func(c *MeshConfig) { c.Spec.Istio.Version = "1.23.0" }, "spec.clusters[2].primary", "installs a remote from Istio 1.24 on"},
+		{"sail", func(c *MeshConfig) {
+			c.Spec.Istio.Version, c.Spec.Istio.Installer = "1.30.3", InstallerSail
+		}, "spec.clusters[2].primary", "meshgen writes no Sail remote control plane"},
+		{"ambient", func(c *MeshConfig) { c.Spec.Dataplane = DataplaneAmbient }, "spec.clusters[2].primary", "ambient multicluster is multi-primary only"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, cs := primaryConfig(t)
+			tt.mutate(c)
+			es := Validate(c, cs)
+			for _, e := range es {
+				if e.Path == tt.path && strings.Contains(e.Msg, tt.msg) {
+					return
+				}
+			}
+			t.Errorf("want an error at %s containing %q, got %v", tt.path, tt.msg, es)
+		})
+	}
+}
+
+// TestSailRevisions: a sail mesh without canary and tags is valid; a canary alone (without the
+// tags it also needs) is refused at spec.istio for sail, not only for its missing tags.
+func TestSailRevisions(t *testing.T) {
+	c, cs := baseConfig(t)
+	c.Spec.Istio.Version, c.Spec.Istio.Installer = "1.30.3", InstallerSail
+	if es := Validate(c, cs); es != nil {
+		t.Fatalf("a sail mesh without canary and tags must be valid: %v", es)
+	}
+	c.Spec.Istio.Revision = "r1"
+	c.Spec.Istio.Canary = &Canary{Version: "1.30.3", Revision: "r2"}
+	es := Validate(c, cs)
+	for _, e := range es {
+		if e.Path == "spec.istio" && strings.Contains(e.Msg, "installer sail") {
+			return
+		}
+	}
+	t.Errorf("sail with a canary: want the error at spec.istio, got %v", es)
+}
