@@ -83,13 +83,7 @@ func TestValidateAmbient(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := ambientConfig(t)
 			tt.mutate(c)
-			es := Validate(c, nil)
-			for _, e := range es {
-				if e.Path == tt.path && strings.Contains(e.Msg, tt.msg) {
-					return
-				}
-			}
-			t.Errorf("want an error at %s containing %q, got %v", tt.path, tt.msg, es)
+			wantError(t, Validate(c, nil), tt.path, tt.msg)
 		})
 	}
 	// What ambient refuses stays allowed with sidecars: the checks key on spec.dataplane.

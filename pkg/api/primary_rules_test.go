@@ -1,9 +1,6 @@
 package api
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // primaryConfig is the base config with a third cluster r, a remote of a, on its own network.
 func primaryConfig(t *testing.T) (*MeshConfig, Credentials) {
@@ -48,13 +45,7 @@ func TestValidatePrimaries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, cs := primaryConfig(t)
 			tt.mutate(c)
-			es := Validate(c, cs)
-			for _, e := range es {
-				if e.Path == tt.path && strings.Contains(e.Msg, tt.msg) {
-					return
-				}
-			}
-			t.Errorf("want an error at %s containing %q, got %v", tt.path, tt.msg, es)
+			wantError(t, Validate(c, cs), tt.path, tt.msg)
 		})
 	}
 }
@@ -69,11 +60,5 @@ func TestSailRevisions(t *testing.T) {
 	}
 	c.Spec.Istio.Revision = "r1"
 	c.Spec.Istio.Canary = &Canary{Version: "1.30.3", Revision: "r2"}
-	es := Validate(c, cs)
-	for _, e := range es {
-		if e.Path == "spec.istio" && strings.Contains(e.Msg, "installer sail") {
-			return
-		}
-	}
-	t.Errorf("sail with a canary: want the error at spec.istio, got %v", es)
+	wantError(t, Validate(c, cs), "spec.istio", "installer sail")
 }
