@@ -21,7 +21,7 @@ func TestKindTable(t *testing.T) {
 		objs = append(objs, generate(example(t, filepath.Base(filepath.Dir(m))))...)
 	}
 	objs = append(objs, generate(input(3))...)
-	// Fleet's GitRepo: no example uses Fleet yet.
+	// Fleet with the helm installer too (examples/sail uses it with sail).
 	fleet := example(t, "three-sites")
 	fleet.Config.Spec.GitOps.Tool = api.GitOpsFleet
 	objs = append(objs, generate(fleet)...)
