@@ -52,21 +52,12 @@ func TestValidateFailover(t *testing.T) {
 		}, "spec.services[0].failover.priority[2]", "already priority[0]"},
 	}
 	for _, tt := range tests {
-		c, cs := failoverConfig(t)
-		tt.mutate(c)
-		wantErrorAt(t, tt.name, Validate(c, cs), tt.path, tt.msg)
+		t.Run(tt.name, func(t *testing.T) {
+			c, cs := failoverConfig(t)
+			tt.mutate(c)
+			wantError(t, Validate(c, cs), tt.path, tt.msg)
+		})
 	}
-}
-
-// wantErrorAt fails the test unless es has an error at path whose message contains msg.
-func wantErrorAt(t *testing.T, name string, es Errors, path, msg string) {
-	t.Helper()
-	for _, e := range es {
-		if e.Path == path && strings.Contains(e.Msg, msg) {
-			return
-		}
-	}
-	t.Errorf("%s: want an error at %s containing %q, got %v", name, path, msg, es)
 }
 
 // TestFailoverDefault: failover without a priority ranks by network, region and zone, Istio's

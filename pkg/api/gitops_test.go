@@ -1,7 +1,6 @@
 package api
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -58,13 +57,7 @@ func TestValidateGitOps(t *testing.T) {
 			c, cs := baseConfig(t)
 			tt.mutate(c)
 			Default(c)
-			es := Validate(c, cs)
-			for _, e := range es {
-				if e.Path == tt.path && strings.Contains(e.Msg, tt.msg) {
-					return
-				}
-			}
-			t.Errorf("want an error at %s containing %q, got %v", tt.path, tt.msg, es)
+			wantError(t, Validate(c, cs), tt.path, tt.msg)
 		})
 	}
 	for _, g := range []GitOps{

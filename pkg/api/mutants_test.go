@@ -122,7 +122,7 @@ func TestTCPServiceWithoutMatches(t *testing.T) {
 		t.Errorf("tcp without matches: %v", es)
 	}
 	svc.HTTP = []HTTPMatch{{Prefix: "/"}}
-	wantErrorAt(t, "tcp with a match", Validate(c, cs), "spec.services[0].http", "a tcp service has no URI matches")
+	wantError(t, Validate(c, cs), "spec.services[0].http", "a tcp service has no URI matches")
 }
 
 // TestExternalSecretCredentialsLocated: in mode externalSecret, credentials given anyway are

@@ -62,8 +62,9 @@ func TestValidateExternalSecret(t *testing.T) {
 		{"mode typo", func(c *MeshConfig) Credentials { c.Spec.RemoteSecrets.Mode = "externalSecrets"; return nil }, "spec.remoteSecrets.mode", "must be one of externalSecret, inline, none"},
 	}
 	for _, tt := range tests {
-		c := externalSecretConfig(t)
-		cs := tt.mutate(c)
-		wantErrorAt(t, tt.name, Validate(c, cs), tt.path, tt.msg)
+		t.Run(tt.name, func(t *testing.T) {
+			c := externalSecretConfig(t)
+			wantError(t, Validate(c, tt.mutate(c)), tt.path, tt.msg)
+		})
 	}
 }
