@@ -1,12 +1,19 @@
 package cli
 
 import (
+	"fmt"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"sigs.k8s.io/yaml"
+
 	"github.com/meshgen/meshgen/internal/invariant"
+	"github.com/meshgen/meshgen/pkg/api"
+	"github.com/meshgen/meshgen/pkg/gen"
 )
 
 func readTree(t *testing.T, dir string) map[string]string {
@@ -103,5 +110,95 @@ func TestTreeLifecycle(t *testing.T) {
 	}
 	if out, _, code := render("--check"); code != OK {
 		t.Errorf("--check after render: exit %d\n%s", code, out)
+	}
+}
+
+// argoCDProblems checks Argo CD's hub folder as written: argocd/kustomization.yaml lists
+// exactly the child Applications of the folder and nothing below it, so the root in
+// argocd/root/ (listed by its own kustomization.yaml) is not one of its own resources; the
+// root syncs <repoPath>/argocd into Argo CD's namespace of the hub cluster.
+func argoCDProblems(tree map[string]string, repoPath string) []string {
+	var out []string
+	resources := func(dir string) []string {
+		var k struct{ Resources []string }
+		if err := yaml.Unmarshal([]byte(tree[path.Join(dir, "kustomization.yaml")]), &k); err != nil || len(k.Resources) == 0 {
+			out = append(out, fmt.Sprintf("%s/kustomization.yaml lists nothing (%v)", dir, err))
+		}
+		return k.Resources
+	}
+	type application struct {
+		Kind string
+		Spec struct {
+			Source      struct{ Path string }
+			Destination struct{ Name, Server, Namespace string }
+		}
+	}
+	listed := map[string]bool{}
+	for _, r := range resources(api.ArgoCDFolder) {
+		listed[r] = true
+		f := path.Join(api.ArgoCDFolder, r)
+		var app application
+		if err := yaml.Unmarshal([]byte(tree[f]), &app); err != nil || app.Kind != "Application" || app.Spec.Destination.Name == "" {
+			out = append(out, fmt.Sprintf("%s lists %s, not a child Application (%v)", api.ArgoCDFolder, r, err))
+		}
+	}
+	for f := range tree {
+		if dir, name := path.Split(f); dir == api.ArgoCDFolder+"/" && name != "kustomization.yaml" && !listed[name] {
+			out = append(out, f+": not in "+api.ArgoCDFolder+"/kustomization.yaml")
+		}
+	}
+	rootDir := path.Join(api.ArgoCDFolder, gen.ArgoCDRoot)
+	roots := resources(rootDir)
+	if len(roots) != 1 {
+		return append(out, fmt.Sprintf("%s lists %v, want the root alone", rootDir, roots))
+	}
+	var app application
+	if err := yaml.Unmarshal([]byte(tree[path.Join(rootDir, roots[0])]), &app); err != nil || app.Kind != "Application" {
+		out = append(out, fmt.Sprintf("%s: no Application (%v)", roots[0], err))
+	}
+	if d := app.Spec.Destination; app.Spec.Source.Path != path.Join(repoPath, api.ArgoCDFolder) || d.Server != "https://kubernetes.default.svc" || d.Namespace != "argocd" {
+		out = append(out, fmt.Sprintf("root %s syncs %s to %+v, want %s/%s to the hub's argocd namespace", roots[0], app.Spec.Source.Path, d, repoPath, api.ArgoCDFolder))
+	}
+	return out
+}
+
+// TestArgoCDTree: the rendered hub folder of three-sites holds the children, its root/ the
+// app of apps that syncs them. Negative controls: root/ listed in the hub's kustomization (a
+// root managing itself), a child left out of it, and the root pointed at a cluster's folder.
+func TestArgoCDTree(t *testing.T) {
+	dir := t.TempDir()
+	if _, e, code := run(t, nil, append([]string{"render", "-o", dir}, inputs(t, "three-sites")...)...); code != OK {
+		t.Fatalf("render: %d %s", code, e)
+	}
+	tree := map[string]string{}
+	for f, b := range readTree(t, dir) {
+		tree[filepath.ToSlash(f)] = b
+	}
+	repoPath := exampleConfig(t, "three-sites").Spec.GitOps.Path
+	for _, p := range argoCDProblems(tree, repoPath) {
+		t.Error(p)
+	}
+	hub, root := "argocd/kustomization.yaml", "argocd/root/argocd_application_shop.yaml"
+	// The bootstrap each cluster's README gives applies the root's file.
+	if cmd := "kubectl apply -f " + path.Join(repoPath, root) + "."; tree[root] == "" || !strings.Contains(tree["fra/README.md"], cmd) {
+		t.Errorf("fra/README.md does not bootstrap with %q", cmd)
+	}
+	for name, b := range map[string]func(m map[string]string){
+		"root listed by the hub": func(m map[string]string) { m[hub] += "- root\n" },
+		"a child left out": func(m map[string]string) {
+			m[hub] = strings.Replace(m[hub], "- argocd_application_shop-ams-istiod.yaml\n", "", 1)
+		},
+		"root syncing a cluster's": func(m map[string]string) {
+			m[root] = strings.Replace(m[root], "path: clusters/argocd", "path: clusters/fra", 1)
+		},
+	} {
+		m := maps.Clone(tree)
+		b(m)
+		if m[hub] == tree[hub] && m[root] == tree[root] {
+			t.Fatalf("%s: the control changed nothing", name)
+		}
+		if len(argoCDProblems(m, repoPath)) == 0 {
+			t.Errorf("%s passes", name)
+		}
 	}
 }

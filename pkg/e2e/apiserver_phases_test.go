@@ -169,6 +169,11 @@ func planRollout(t *testing.T, cfg *api.MeshConfig, out, folder string) rollout 
 		t.Fatalf("%s/kustomization.yaml lists no phase folders: a cluster's objects must come in phases", folder)
 	case len(r.phases) == 0:
 		r.phases = []phase{{name: ".", dir: dir}}
+		// A hub folder's subfolders of its own (Argo CD's root/, applied once by hand).
+		subs, _ := filepath.Glob(filepath.Join(dir, "*", "kustomization.yaml"))
+		for _, k := range subs {
+			r.phases = append(r.phases, phase{name: filepath.Base(filepath.Dir(k)), dir: filepath.Dir(k)})
+		}
 	}
 
 	// Prerequisites: the projects that install them are there before meshgen's objects.

@@ -240,11 +240,12 @@ func (g *gen) rolloutIntro(cl *api.Cluster, steps []step) string {
 	case api.GitOpsArgoCD:
 		return fmt.Sprintf("Argo CD rolls this cluster out (spec.gitops.tool: argocd) from the hub folder %s/: one Application per\n"+
 			"phase folder (%s) and per Helm release, for the cluster registered in Argo CD as %s,\n"+
-			"ordered by sync waves: point one Application (app of apps) at the %s/ folder. The waves order\n"+
+			"ordered by sync waves and synced by the root Application (app of apps) %s, applied once to\n"+
+			"the hub: kubectl apply -f %s. The waves order\n"+
 			"the Applications only where Argo CD assesses an Application's health, which it stopped doing\n"+
 			"by default in 1.8: restore the check in argocd-cm (see \"Argo CD\" in meshgen's README).\n"+
 			"Without Argo CD, the same by hand, from this folder:",
-			api.ArgoCDFolder, order, api.GitOpsCluster(cl), path.Join(g.cfg.Spec.GitOps.Path, api.ArgoCDFolder))
+			api.ArgoCDFolder, order, api.GitOpsCluster(cl), g.cfg.Metadata.Name, path.Join(g.cfg.Spec.GitOps.Path, g.argoCDRootFile()))
 	case api.GitOpsFlux:
 		return fmt.Sprintf("Flux rolls this cluster out (spec.gitops.tool: flux) from flux/, which is not part of this folder's\n"+
 			"kustomization.yaml: point Flux at it (flux bootstrap ... --path=%s), through the\n"+

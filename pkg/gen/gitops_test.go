@@ -144,9 +144,13 @@ func gitopsProblems(r *rendered) []string {
 	bad := func(p, format string, args ...any) { out = append(out, p+": "+fmt.Sprintf(format, args...)) }
 	gs := &r.cfg.Spec.GitOps
 	covered := map[string]bool{} // <cluster>/<phase or release>
+	var roots, children []string
 	for p, d := range r.docs {
 		switch kind := str(d, "kind"); {
+		case kind == kApplication.Kind && str(d, "spec", "destination", "server") != "":
+			roots = append(roots, p)
 		case kind == kApplication.Kind:
+			children = append(children, p)
 			cl := r.cluster(str(d, "spec", "destination", "name"))
 			if cl == nil {
 				bad(p, "destination %q is no cluster", str(d, "spec", "destination", "name"))
@@ -230,6 +234,7 @@ func gitopsProblems(r *rendered) []string {
 			}
 		}
 	}
+	out = append(out, rootProblems(r, roots, children)...)
 	if gs.Tool == api.GitOpsNone {
 		return out
 	}
@@ -249,9 +254,47 @@ func gitopsProblems(r *rendered) []string {
 	return out
 }
 
+// rootProblems checks Argo CD's app of apps: one root with argocd and none else, syncing the
+// hub folder of the repository into Argo CD's namespace of the hub cluster with prune and
+// self-heal, from outside that folder (it does not manage itself), and every child
+// Application in that folder.
+func rootProblems(r *rendered, roots, children []string) []string {
+	var out []string
+	bad := func(p, format string, args ...any) { out = append(out, p+": "+fmt.Sprintf(format, args...)) }
+	gs := &r.cfg.Spec.GitOps
+	if want := map[bool]int{true: 1}[gs.Tool == api.GitOpsArgoCD]; len(roots) != want {
+		bad(gs.Tool, "%d root Applications %v, want %d", len(roots), roots, want)
+	}
+	for _, p := range roots {
+		d := r.docs[p]
+		dir := r.inRepo(str(d, "spec", "source", "path"))
+		switch {
+		case dir != api.ArgoCDFolder || str(d, "spec", "source", "repoURL") != gs.RepoURL || str(d, "spec", "source", "targetRevision") != gs.Revision:
+			bad(p, "source %s %s@%s, want the hub folder %s of %s@%s", str(d, "spec", "source", "repoURL"), str(d, "spec", "source", "path"),
+				str(d, "spec", "source", "targetRevision"), api.ArgoCDFolder, gs.RepoURL, gs.Revision)
+		case path.Dir(p) == dir:
+			bad(p, "lies in the folder it syncs: it would manage itself")
+		case str(d, "spec", "destination", "server") != inCluster || str(d, "spec", "destination", "namespace") != argoCDNamespace || str(d, "metadata", "namespace") != argoCDNamespace:
+			bad(p, "destination %v, want %s namespace %s", d["spec"].(map[string]any)["destination"], inCluster, argoCDNamespace)
+		}
+		sp, _ := d["spec"].(map[string]any)["syncPolicy"].(map[string]any)
+		if a, _ := sp["automated"].(map[string]any); a["prune"] != true || a["selfHeal"] != true {
+			bad(p, "automated %v, want prune and selfHeal as the children", a)
+		}
+		for _, c := range children {
+			if path.Dir(c) != dir {
+				bad(c, "an Application outside %s/, which the root %s syncs", dir, p)
+			}
+		}
+	}
+	return out
+}
+
 // TestGitOps: every tool, on a mesh of every installer, rolls out exactly the tree's phase
-// folders and releases, in phase order, with the values files' values. Negative controls: a
-// path off the tree, a wrong wave, a wrong dependency and changed values are each reported.
+// folders and releases, in phase order, with the values files' values; Argo CD's root syncs
+// the hub folder holding every child. Negative controls: a path off the tree, a wrong wave, a
+// wrong dependency, changed values and each broken root (elsewhere, in its own folder,
+// missing, not pruning, another namespace, a child outside its folder) are each reported.
 func TestGitOps(t *testing.T) {
 	meshes := map[string]*api.Input{}
 	for _, ex := range []string{"three-sites", "cert-manager", "mcsps-test", "single-network", "ambient"} {
@@ -309,6 +352,36 @@ func TestGitOps(t *testing.T) {
 	}
 	if ps := gitopsProblems(r); len(ps) > 0 {
 		t.Fatalf("the checks left the output changed: %v", ps)
+	}
+	rootBreaks := map[string]func(r *rendered, root string){
+		"root syncing a cluster's folder": func(r *rendered, root string) {
+			r.docs[root]["spec"].(map[string]any)["source"].(map[string]any)["path"] = "clusters/prod/fra"
+		},
+		"root in the folder it syncs": func(r *rendered, root string) {
+			r.docs[path.Join(api.ArgoCDFolder, path.Base(root))] = r.docs[root]
+			delete(r.docs, root)
+		},
+		"no root":          func(r *rendered, root string) { delete(r.docs, root) },
+		"root not pruning": func(r *rendered, root string) { delete(r.docs[root]["spec"].(map[string]any), "syncPolicy") },
+		"root in another namespace": func(r *rendered, root string) {
+			r.docs[root]["spec"].(map[string]any)["destination"].(map[string]any)["namespace"] = "default"
+		},
+		"child outside the root's folder": func(r *rendered, root string) {
+			p := "argocd/argocd_application_shop-fra-4-traffic.yaml"
+			r.docs["argocd/more/"+path.Base(p)] = r.docs[p]
+			delete(r.docs, p)
+		},
+	}
+	for name, b := range rootBreaks {
+		r := render(t, meshes["three-sites/argocd"])
+		root := path.Join(api.ArgoCDFolder, ArgoCDRoot, "argocd_application_shop.yaml")
+		if r.docs[root] == nil {
+			t.Fatalf("no root Application at %s", root)
+		}
+		b(r, root)
+		if len(gitopsProblems(r)) == 0 {
+			t.Errorf("argocd: %s passes", name)
+		}
 	}
 	fl := render(t, meshes["three-sites/flux"])
 	for p, d := range fl.docs {

@@ -31,8 +31,11 @@ type appHelm struct {
 	ValuesObject any `json:"valuesObject,omitempty"`
 }
 
+// appDestination names the cluster (Name, as registered in Argo CD) or, for the hub itself,
+// its API server (Server).
 type appDestination struct {
-	Name      string `json:"name"`
+	Name      string `json:"name,omitempty"`
+	Server    string `json:"server,omitempty"`
 	Namespace string `json:"namespace,omitempty"`
 }
 
