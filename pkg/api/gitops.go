@@ -1,10 +1,12 @@
 package api
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -160,5 +162,78 @@ func validateGitOps(es *Errors, s *Spec) {
 		case len(c) > 253 || !toolCluster.MatchString(c):
 			es.add(p+".gitopsCluster", "must be the cluster's name in Argo CD (letters, digits, '-', '_', '.', ':', '@', '/'), got %q", c)
 		}
+	}
+}
+
+// MaxArgoCDName bounds the names of the Applications meshgen writes. Argo CD's label tracking
+// (the default before Argo CD 3.0, and still a choice in argocd-cm) writes an Application's
+// name as the value of the label app.kubernetes.io/instance on every object it syncs, the
+// children of the root included; a label value has at most 63 characters, and with a longer
+// name every sync fails (argoproj/argo-cd#10843, #14637). Annotation tracking, 3.0's default,
+// has no such limit, but meshgen cannot know which method the hub uses: names that fit work
+// with every method.
+const MaxArgoCDName = 63
+
+// ArgoCDName is the longest name of the Applications meshgen writes for a cluster, the
+// <mesh>-<cluster>-<part> of package gen with the longest part, and the field that sets that
+// part ("" for a fixed one). The parts are the phase folders, of which 3-gateways is the
+// longest and taken to be there, and the Helm releases of the helm and sail installers
+// (gen's TestArgoCDNames holds the two to the names gen writes).
+func ArgoCDName(c *MeshConfig, cl *Cluster) (name, field string) {
+	s := &c.Spec
+	part := "3-gateways"
+	longer := func(p, f string) {
+		if len(p) > len(part) {
+			part, field = p, f
+		}
+	}
+	if s.Istio.Installer == InstallerHelm || s.Istio.Installer == InstallerSail {
+		eastWest := s.MultiNetwork()
+		if s.Istio.Installer == InstallerHelm {
+			eastWest = (eastWest || len(s.Remotes(cl)) > 0) && !s.Ambient()
+			for i, r := range s.Istio.Revisions() {
+				if r.Revision != "" {
+					longer("istiod-"+r.Revision, []string{"spec.istio.revision", "spec.istio.canary.revision"}[i])
+				}
+			}
+		}
+		if slices.ContainsFunc(s.Services, func(svc Service) bool { return svc.Ingress != nil }) {
+			longer("istio-ingressgateway", "")
+		}
+		if eastWest {
+			longer("istio-eastwestgateway", "")
+		}
+	}
+	return c.Metadata.Name + "-" + cl.Name + "-" + part, field
+}
+
+// validateArgoCDNames refuses Application names over MaxArgoCDName, at the field to shorten:
+// the revision or metadata.name when no cluster name could fit (once), else each cluster's
+// name. The root Application is named metadata.name, a DNS label, which always fits.
+func validateArgoCDNames(es *Errors, c *MeshConfig) {
+	if c.Spec.GitOps.Tool != GitOpsArgoCD {
+		return
+	}
+	said := map[string]bool{}
+	for i := range c.Spec.Clusters {
+		cl := &c.Spec.Clusters[i]
+		n, field := ArgoCDName(c, cl)
+		if len(n) <= MaxArgoCDName {
+			continue
+		}
+		at := fmt.Sprintf("spec.clusters[%d].name", i)
+		fields := []string{"metadata.name", at}
+		if len(n)-len(cl.Name)+1 > MaxArgoCDName { // not even a one-letter cluster name fits
+			at, fields = cmp.Or(field, "metadata.name"), []string{"metadata.name"}
+		}
+		if field != "" {
+			fields = append(fields, field)
+		}
+		if said[at] {
+			continue
+		}
+		said[at] = true
+		es.add(at, "makes the Argo CD Application %q %d characters long, over the %d of a label value (Argo CD's label tracking writes the name into the label app.kubernetes.io/instance, and every sync would fail): shorten %s by %d in all",
+			n, len(n), MaxArgoCDName, strings.Join(fields, " or "), len(n)-MaxArgoCDName)
 	}
 }

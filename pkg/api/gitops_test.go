@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -91,5 +93,91 @@ func TestDefaultGitOps(t *testing.T) {
 	Default(c)
 	if want := (GitOps{Tool: GitOpsFlux, Revision: DefaultRevision, Path: DefaultGitOpsPath, FluxSource: DefaultFluxSource}); c.Spec.GitOps != want {
 		t.Errorf("flux defaults: %+v, want %+v", c.Spec.GitOps, want)
+	}
+}
+
+// TestValidateArgoCDNames: the longest Application name of a cluster at exactly 63 characters
+// passes and at 64 is refused, at the field that makes it long: each cluster's name, the mesh's
+// name, the revision in istiod-<revision>; per installer's longest part (3-gateways,
+// istio-eastwestgateway). Flux, which names no Application, takes the same long name.
+func TestValidateArgoCDNames(t *testing.T) {
+	// rename gives cluster i a name of n letters, everywhere the base config names it.
+	rename := func(c *MeshConfig, cs Credentials, i int, n string) {
+		old := c.Spec.Clusters[i].Name
+		c.Spec.Clusters[i].Name = n
+		for s := range c.Spec.Services {
+			for v := range c.Spec.Services[s].Versions {
+				for k, x := range c.Spec.Services[s].Versions[v].Clusters {
+					if x == old {
+						c.Spec.Services[s].Versions[v].Clusters[k] = n
+					}
+				}
+			}
+		}
+		cr := cs[old]
+		delete(cs, old)
+		cr.Cluster = n
+		cs[n] = cr
+	}
+	helm := func(c *MeshConfig) { c.Spec.Istio.Version, c.Spec.Istio.Installer = "1.24.0", InstallerHelm }
+	letters := func(n int) string { return strings.Repeat("x", n) }
+	tests := []struct {
+		name   string
+		mutate func(*MeshConfig, Credentials)
+		path   string // "" when valid
+		app    string // the name the error gives
+	}{
+		// m-<cluster>-istio-eastwestgateway: 2 + 39 + 22 = 63.
+		{"helm cluster 63", func(c *MeshConfig, cs Credentials) { helm(c); rename(c, cs, 1, letters(39)) }, "", ""},
+		{"helm cluster 64", func(c *MeshConfig, cs Credentials) { helm(c); rename(c, cs, 1, letters(40)) },
+			"spec.clusters[1].name", "m-" + letters(40) + "-istio-eastwestgateway"},
+		// m-<cluster>-3-gateways: 2 + 50 + 11 = 63.
+		{"operator cluster 63", func(c *MeshConfig, cs Credentials) { rename(c, cs, 1, letters(50)) }, "", ""},
+		{"operator cluster 64", func(c *MeshConfig, cs Credentials) { rename(c, cs, 1, letters(51)) },
+			"spec.clusters[1].name", "m-" + letters(51) + "-3-gateways"},
+		// <mesh>-a-istio-eastwestgateway: 39 + 24 = 63.
+		{"helm mesh 63", func(c *MeshConfig, _ Credentials) { helm(c); c.Metadata.Name = letters(39) }, "", ""},
+		{"helm mesh 64", func(c *MeshConfig, _ Credentials) { helm(c); c.Metadata.Name = letters(40) },
+			"metadata.name", letters(40) + "-a-istio-eastwestgateway"},
+		// m-a-istiod-<revision>: 11 + 52 = 63.
+		{"helm revision 63", func(c *MeshConfig, _ Credentials) { helm(c); c.Spec.Istio.Revision = letters(52) }, "", ""},
+		{"helm revision 64", func(c *MeshConfig, _ Credentials) { helm(c); c.Spec.Istio.Revision = letters(53) },
+			"spec.istio.revision", "m-a-istiod-" + letters(53)},
+		{"canary revision 64", func(c *MeshConfig, _ Credentials) {
+			helm(c)
+			c.Spec.Istio.Revision = "stable"
+			c.Spec.Istio.Canary = &Canary{Version: "1.24.1", Revision: letters(53)}
+			c.Spec.Istio.Tags = map[string]string{"default": "stable"}
+		}, "spec.istio.canary.revision", "m-a-istiod-" + letters(53)},
+		// The revision's release is the longest part only where it is longer than the gateway's.
+		{"helm revision and cluster 64", func(c *MeshConfig, cs Credentials) {
+			helm(c)
+			c.Spec.Istio.Revision = letters(20) // istiod-<20>: 27 > 21
+			rename(c, cs, 1, letters(35))       // 2 + 35 + 1 + 27 = 65
+		}, "spec.clusters[1].name", "m-" + letters(35) + "-istiod-" + letters(20)},
+		{"flux", func(c *MeshConfig, cs Credentials) {
+			helm(c)
+			c.Spec.GitOps.Tool = GitOpsFlux
+			rename(c, cs, 1, letters(40))
+		}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, cs := baseConfig(t)
+			c.Spec.GitOps = GitOps{Tool: GitOpsArgoCD, RepoURL: "https://git.example.com/ops/mesh.git"}
+			tt.mutate(c, cs)
+			Default(c)
+			es := Validate(c, cs)
+			if tt.path == "" {
+				if es != nil {
+					t.Fatalf("refused: %v", es)
+				}
+				return
+			}
+			wantError(t, es, tt.path, fmt.Sprintf("%q %d characters", tt.app, len(tt.app)))
+			if len(es) != 1 {
+				t.Errorf("want one error, got %v", es)
+			}
+		})
 	}
 }

@@ -118,6 +118,7 @@ func Validate(c *MeshConfig, creds Credentials) Errors {
 	validateCredentials(&es, s, clusters, creds)
 	validateAmbient(&es, s)
 	validateGitOps(&es, s)
+	validateArgoCDNames(&es, c)
 	return es
 }
 
