@@ -187,21 +187,21 @@ func ArgoCDName(c *MeshConfig, cl *Cluster) (name, field string) {
 			part, field = p, f
 		}
 	}
-	if s.Istio.Installer == InstallerHelm || s.Istio.Installer == InstallerSail {
-		eastWest := s.MultiNetwork()
-		if s.Istio.Installer == InstallerHelm {
-			eastWest = (eastWest || len(s.Remotes(cl)) > 0) && !s.Ambient()
-			for i, r := range s.Istio.Revisions() {
-				if r.Revision != "" {
-					longer("istiod-"+r.Revision, []string{"spec.istio.revision", "spec.istio.canary.revision"}[i])
-				}
-			}
-		}
+	helm := s.Istio.Installer == InstallerHelm
+	if helm || s.Istio.Installer == InstallerSail {
 		if slices.ContainsFunc(s.Services, func(svc Service) bool { return svc.Ingress != nil }) {
 			longer("istio-ingressgateway", "")
 		}
-		if eastWest {
-			longer("istio-eastwestgateway", "")
+		if s.MultiNetwork() || helm && len(s.Remotes(cl)) > 0 {
+			if !helm || !s.Ambient() {
+				longer("istio-eastwestgateway", "")
+			}
+		}
+	}
+	// The revisions last: a revision's release as long as a fixed part is not what to shorten.
+	for i, r := range s.Istio.Revisions() {
+		if helm && r.Revision != "" {
+			longer("istiod-"+r.Revision, []string{"spec.istio.revision", "spec.istio.canary.revision"}[i])
 		}
 	}
 	return c.Metadata.Name + "-" + cl.Name + "-" + part, field

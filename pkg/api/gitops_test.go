@@ -120,6 +120,11 @@ func TestValidateArgoCDNames(t *testing.T) {
 		cs[n] = cr
 	}
 	helm := func(c *MeshConfig) { c.Spec.Istio.Version, c.Spec.Istio.Installer = "1.24.0", InstallerHelm }
+	oneNetwork := func(c *MeshConfig) {
+		c.Spec.Clusters[1].Network = c.Spec.Clusters[0].Network
+		off := false
+		c.Spec.NetworkPolicies.Enabled = &off // shared pod ranges are not this test's
+	}
 	letters := func(n int) string { return strings.Repeat("x", n) }
 	tests := []struct {
 		name   string
@@ -143,6 +148,8 @@ func TestValidateArgoCDNames(t *testing.T) {
 		{"helm revision 63", func(c *MeshConfig, _ Credentials) { helm(c); c.Spec.Istio.Revision = letters(52) }, "", ""},
 		{"helm revision 64", func(c *MeshConfig, _ Credentials) { helm(c); c.Spec.Istio.Revision = letters(53) },
 			"spec.istio.revision", "m-a-istiod-" + letters(53)},
+		// Without helm the revision names no Application (the operator's is in 2-istiod).
+		{"operator revision", func(c *MeshConfig, _ Credentials) { c.Spec.Istio.Revision = letters(53) }, "", ""},
 		{"canary revision 64", func(c *MeshConfig, _ Credentials) {
 			helm(c)
 			c.Spec.Istio.Revision = "stable"
@@ -155,11 +162,45 @@ func TestValidateArgoCDNames(t *testing.T) {
 			c.Spec.Istio.Revision = letters(20) // istiod-<20>: 27 > 21
 			rename(c, cs, 1, letters(35))       // 2 + 35 + 1 + 27 = 65
 		}, "spec.clusters[1].name", "m-" + letters(35) + "-istiod-" + letters(20)},
+		// istiod-<14 letters> is as long as istio-eastwestgateway: shortening the revision would
+		// not help, so the mesh's name is what to shorten.
+		{"helm mesh 64, revision as long as the gateway", func(c *MeshConfig, _ Credentials) {
+			helm(c)
+			c.Metadata.Name, c.Spec.Istio.Revision = letters(40), letters(14)
+		}, "metadata.name", letters(40) + "-a-istio-eastwestgateway"},
+		// <mesh>-a-istio-eastwestgateway is 63: a two-letter cluster name is what is too long.
+		{"helm mesh 63, cluster of two", func(c *MeshConfig, cs Credentials) {
+			helm(c)
+			c.Metadata.Name = letters(39)
+			rename(c, cs, 1, "bb")
+		}, "spec.clusters[1].name", letters(39) + "-bb-istio-eastwestgateway"},
+		// One network, no remotes: no east-west gateway; m-<cluster>-istio-ingressgateway.
+		{"helm one network 63", func(c *MeshConfig, cs Credentials) { helm(c); oneNetwork(c); rename(c, cs, 1, letters(40)) }, "", ""},
+		{"helm one network 64", func(c *MeshConfig, cs Credentials) { helm(c); oneNetwork(c); rename(c, cs, 1, letters(41)) },
+			"spec.clusters[1].name", "m-" + letters(41) + "-istio-ingressgateway"},
+		{"sail 64", func(c *MeshConfig, cs Credentials) {
+			c.Spec.Istio.Version, c.Spec.Istio.Installer = "1.30.3", InstallerSail
+			rename(c, cs, 1, letters(40))
+		}, "spec.clusters[1].name", "m-" + letters(40) + "-istio-eastwestgateway"},
+		// Ambient: the east-west gateway is a Gateway of 3-gateways, not a release.
+		{"ambient 64", func(c *MeshConfig, cs Credentials) {
+			c.Spec.Istio.Version, c.Spec.Istio.Installer, c.Spec.Istio.Profile = "1.29.0", InstallerHelm, ProfileAmbient
+			c.Spec.Dataplane, c.Spec.Services[0].Ingress = DataplaneAmbient, nil
+			rename(c, cs, 1, letters(51))
+		}, "spec.clusters[1].name", "m-" + letters(51) + "-3-gateways"},
 		{"flux", func(c *MeshConfig, cs Credentials) {
 			helm(c)
 			c.Spec.GitOps.Tool = GitOpsFlux
 			rename(c, cs, 1, letters(40))
 		}, "", ""},
+	}
+	// What the error says to shorten, where a case checks it.
+	shorten := map[string]string{
+		"helm mesh 64": "metadata.name by 1",
+		"helm mesh 64, revision as long as the gateway": "metadata.name by 1",
+		"helm revision 64":             "metadata.name or spec.istio.revision by 1",
+		"helm revision and cluster 64": "metadata.name or spec.clusters[1].name or spec.istio.revision by 2",
+		"helm cluster 64":              "metadata.name or spec.clusters[1].name by 1",
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,6 +216,9 @@ func TestValidateArgoCDNames(t *testing.T) {
 				return
 			}
 			wantError(t, es, tt.path, fmt.Sprintf("%q %d characters", tt.app, len(tt.app)))
+			if sh := shorten[tt.name]; sh != "" {
+				wantError(t, es, tt.path, "shorten "+sh+" in all")
+			}
 			if len(es) != 1 {
 				t.Errorf("want one error, got %v", es)
 			}
