@@ -29,7 +29,7 @@ func (m *Mesh) istiodValues(cluster string) map[string]map[string]any {
 }
 
 // controlPlanes are the istiods of a cluster, from its IstioOperators (the profile empty is a
-// gateway's) and its istiod Helm values; and the revisions its east-west gateway runs on.
+// gateway's), its Sail Istios and its istiod Helm values; and the revisions its east-west gateway runs on.
 func (m *Mesh) controlPlanes(cluster string) (cps []controlPlane, gateways []string) {
 	for _, o := range m.operators(cluster) {
 		if str(o.Doc, "spec", "profile") == "empty" {
@@ -38,6 +38,7 @@ func (m *Mesh) controlPlanes(cluster string) (cps []controlPlane, gateways []str
 		}
 		cps = append(cps, controlPlane{o.id(), str(o.Doc, "spec", "revision"), strs(o.Doc, "spec", "values", "revisionTags")})
 	}
+	cps = append(cps, m.sailControlPlanes(cluster)...)
 	vs := m.istiodValues(cluster)
 	for _, f := range slices.Sorted(maps.Keys(vs)) {
 		cps = append(cps, controlPlane{f, str(vs[f], "revision"), strs(vs[f], "revisionTags")})

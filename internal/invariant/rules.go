@@ -1,7 +1,6 @@
 package invariant
 
 import (
-	"cmp"
 	"encoding/base64"
 	"fmt"
 	"maps"
@@ -475,10 +474,18 @@ func injection(m *Mesh, r *report) {
 				r.add(cl.Name, "%s: revision %q, want one of %q", o.id(), str(o.Doc, "spec", "revision"), revs)
 			}
 		}
-		// Sail names the revision after the Istio (InPlace), and the name default is none.
-		for _, o := range m.sailIstios(cl.Name) {
-			if want := cmp.Or(rev, "default"); o.name() != want || str(o.Doc, "spec", "updateStrategy", "type") != "InPlace" {
-				r.add(cl.Name, "%s: Sail Istio named %q (update strategy %q), want %q, InPlace", o.id(), o.name(), str(o.Doc, "spec", "updateStrategy", "type"), want)
+		// Sail names the revision after the Istio (InPlace), and the name default is none: an
+		// Istio per revision, named after it.
+		if sail := m.sailIstios(cl.Name); len(sail) > 0 {
+			var got []string
+			for _, o := range sail {
+				got = append(got, sailRevision(o.name()))
+				if str(o.Doc, "spec", "updateStrategy", "type") != "InPlace" {
+					r.add(cl.Name, "%s: Sail Istio with update strategy %q, want InPlace", o.id(), str(o.Doc, "spec", "updateStrategy", "type"))
+				}
+			}
+			if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(revs))) {
+				r.add(cl.Name, "Sail Istios of revisions %q, want one for each of %q", got, revs)
 			}
 		}
 		files := slices.Collect(maps.Keys(m.istiodValues(cl.Name)))

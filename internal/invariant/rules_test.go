@@ -195,6 +195,18 @@ func TestRulesCatch(t *testing.T) {
 		{"tags", "a tag pointing elsewhere than the MeshConfig says", "canary/step2", func(t *testing.T, m *invariant.Mesh) {
 			m.Config.Spec.Istio.Tags["default"] = "1-27-3"
 		}},
+		{"tags", "a Sail IstioRevisionTag at the other Istio", "sail-canary/step1", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "north/istiorevisiontag_preview.yaml"), "spec", "targetRef").(map[string]any)["name"] = "1-29-6"
+		}},
+		{"tags", "a namespace's tag without its IstioRevisionTag", "sail-canary/step2", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "south/istiorevisiontag_default.yaml"), "metadata").(map[string]any)["name"] = "stable"
+		}},
+		{"injection", "a Sail Istio named after no revision", "sail-canary/step1", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "north/istio_1-30-3.yaml"), "metadata").(map[string]any)["name"] = "canary"
+		}},
+		{"injection", "a Sail Istio RevisionBased", "sail-canary/step3", func(t *testing.T, m *invariant.Mesh) {
+			get(doc(t, m, "south/istio_1-30-3.yaml"), "spec", "updateStrategy").(map[string]any)["type"] = "RevisionBased"
+		}},
 		{"api-server-ports", "URL port missing", "mcsps-test", func(t *testing.T, m *invariant.Mesh) {
 			dropPort(t, m, c2+"istio-system_networkpolicy_np-istiod.yaml", "egress", 443)
 		}},
@@ -308,7 +320,7 @@ func TestRulesCatch(t *testing.T) {
 			dropPort(t, m, "zurich/istio-system_networkpolicy_np-istio-eastwest.yaml", "ingress", 15008)
 		}},
 	}
-	for _, ex := range []string{"mcsps-test", "three-sites", "external-secrets", "single-network", "ambient", "canary/step1", "canary/step2", "canary/step3", "primary-remote"} {
+	for _, ex := range []string{"mcsps-test", "three-sites", "external-secrets", "single-network", "ambient", "canary/step1", "canary/step2", "canary/step3", "primary-remote", "sail", "sail-canary/step1", "sail-canary/step2", "sail-canary/step3"} {
 		for _, v := range invariant.Check(golden(t, ex)) {
 			t.Errorf("golden %s: %v", ex, v)
 		}

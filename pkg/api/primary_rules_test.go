@@ -50,15 +50,43 @@ func TestValidatePrimaries(t *testing.T) {
 	}
 }
 
-// TestSailRevisions: a sail mesh without canary and tags is valid; a canary alone (without the
-// tags it also needs) is refused at spec.istio for sail, not only for its missing tags.
+// TestSailRevisions: sail takes a canary upgrade's three steps (two Istios, tags); what it
+// refuses is a canary that no one Sail release installs beside spec.istio.version.
 func TestSailRevisions(t *testing.T) {
 	c, cs := baseConfig(t)
 	c.Spec.Istio.Version, c.Spec.Istio.Installer = "1.30.3", InstallerSail
 	if es := Validate(c, cs); es != nil {
 		t.Fatalf("a sail mesh without canary and tags must be valid: %v", es)
 	}
-	c.Spec.Istio.Revision = "r1"
-	c.Spec.Istio.Canary = &Canary{Version: "1.30.3", Revision: "r2"}
-	wantError(t, Validate(c, cs), "spec.istio", "installer sail")
+	for name, mutate := range map[string]func(*Istio){
+		"step 1": func(*Istio) {},
+		"step 2": func(ist *Istio) { ist.Tags[DefaultTag] = "r2" },
+		"step 3": func(ist *Istio) {
+			ist.Version, ist.Revision, ist.Canary, ist.Tags = "1.30.3", "r2", nil, map[string]string{DefaultTag: "r2"}
+		},
+		"a canary Sail 1.29.2 installs with 1.27.9": func(ist *Istio) { ist.Version, ist.Canary.Version = "1.27.9", "1.29.2" },
+	} {
+		c, cs := baseConfig(t)
+		ist := &c.Spec.Istio
+		ist.Version, ist.Revision, ist.Installer = "1.29.6", "r1", InstallerSail
+		ist.Canary = &Canary{Version: "1.30.3", Revision: "r2"}
+		ist.Tags = map[string]string{DefaultTag: "r1"}
+		mutate(ist)
+		if es := Validate(c, cs); es != nil {
+			t.Errorf("%s: %v", name, es)
+		}
+	}
+	for _, tc := range []struct{ version, canary, msg string }{
+		// 1.29.3 is Sail 1.30.0's and later, which install no 1.27.
+		{"1.27.9", "1.29.3", `installer sail: no Sail operator release installs both "1.29.3" and spec.istio.version "1.27.9", and one Sail operator installs both control planes of a cluster; Sail 1.29.2, the newest that installs "1.27.9", installs 1.27.0 to 1.27.9, 1.28.0 to 1.28.6, 1.29.0 to 1.29.2`},
+		// No Sail release installs 1.31 at all.
+		{"1.30.3", "1.31.0", `no Sail operator release installs both "1.31.0"`},
+	} {
+		c, cs := baseConfig(t)
+		ist := &c.Spec.Istio
+		ist.Version, ist.Revision, ist.Installer = tc.version, "r1", InstallerSail
+		ist.Canary = &Canary{Version: tc.canary, Revision: "r2"}
+		ist.Tags = map[string]string{DefaultTag: "r1"}
+		wantError(t, Validate(c, cs), "spec.istio.canary.version", tc.msg)
+	}
 }

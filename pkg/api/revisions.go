@@ -92,12 +92,6 @@ func validateRevisions(es *Errors, s *Spec) {
 		es.add("spec.istio", "canary and tags are not supported with spec.dataplane ambient, which has no revisions")
 		return
 	}
-	if ist.Installer == InstallerSail && (ist.Canary != nil || len(ist.Tags) > 0) {
-		// meshgen's Sail Istio updates in place; Sail's own canaries are its RevisionBased
-		// strategy and IstioRevisionTag objects, which meshgen does not write.
-		es.add("spec.istio", "canary and tags are not supported with spec.istio.installer sail, whose Istio meshgen writes with updateStrategy InPlace; use helm or istioctl for a canary upgrade")
-		return
-	}
 	if c := ist.Canary; c != nil {
 		p := "spec.istio.canary"
 		if ist.Revision == "" {

@@ -68,7 +68,6 @@ func TestValidateRevisions(t *testing.T) {
 			c.Spec.Namespaces[0].Tag = "stable"
 		}, "spec.namespaces[0].tag", "needs spec.istio.tags"},
 		{"ambient", func(c *MeshConfig) { c.Spec.Dataplane = DataplaneAmbient }, "spec.istio", "not supported with spec.dataplane ambient"},
-		{"sail", func(c *MeshConfig) { c.Spec.Istio.Installer = InstallerSail }, "spec.istio", "not supported with spec.istio.installer sail"},
 		{"no default tag to fall back on", func(c *MeshConfig) {
 			c.Spec.Istio.Tags = map[string]string{"stable": "old", "next": "new"}
 		}, "spec.namespaces[0].tag", `no "default" tag`},

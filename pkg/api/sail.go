@@ -62,14 +62,25 @@ func (r SailRelease) Installs(version string) bool {
 	return false
 }
 
-// SailFor is the newest Sail release that installs Istio version, if any.
-func SailFor(version string) (SailRelease, bool) {
+// SailFor is the newest Sail release that installs every one of the Istio versions, if any:
+// one Sail operator runs in a cluster and installs each of its control planes (a canary's too).
+func SailFor(versions ...string) (SailRelease, bool) {
 	for _, r := range SailReleases {
-		if r.Installs(version) {
+		if !slices.ContainsFunc(versions, func(v string) bool { return !r.Installs(v) }) {
 			return r, true
 		}
 	}
 	return SailRelease{}, false
+}
+
+// SailRelease is the Sail release that installs the mesh's control planes (spec.istio's and
+// the canary's).
+func (ist *Istio) SailRelease() (SailRelease, bool) {
+	var vs []string
+	for _, r := range ist.Revisions() {
+		vs = append(vs, r.Version)
+	}
+	return SailFor(vs...)
 }
 
 // SailVersion is Istio's version as Sail's spec.version spells it.
@@ -80,13 +91,16 @@ func SailVersion(version string) string { return "v" + version }
 var SailProfiles = slices.DeleteFunc(slices.Clone(Profiles), func(p string) bool { return p == "minimal" })
 
 // validateSail refuses what the Sail operator cannot install: a version no Sail release
-// installs, and a profile Sail does not know.
+// installs, a canary that the Sail release of spec.istio.version does not install beside it,
+// and a profile Sail does not know.
 func validateSail(es *Errors, ist *Istio) {
 	if ist.Installer != InstallerSail {
 		return
 	}
 	if v, ok := ParseSemver(ist.Version); ok {
-		if _, ok := SailFor(ist.Version); !ok {
+		if r, ok := SailFor(ist.Version); ok {
+			validateSailCanary(es, ist, r)
+		} else {
 			newest := SailReleases[0]
 			line := ""
 			if r, rg, ok := sailLine(v); ok {
@@ -98,6 +112,25 @@ func validateSail(es *Errors, ist *Istio) {
 	}
 	if !slices.Contains(SailProfiles, ist.Profile) && slices.Contains(Profiles, ist.Profile) {
 		es.add("spec.istio.profile", "installer sail: the Sail operator knows the profiles %s, got %q", strings.Join(SailProfiles, ", "), ist.Profile)
+	}
+}
+
+// validateSailCanary refuses a canary that no Sail release installs together with
+// spec.istio.version: both control planes are one operator's. r is the newest release that
+// installs spec.istio.version. validateCanaryVersion checks the rest of the canary's version.
+func validateSailCanary(es *Errors, ist *Istio, r SailRelease) {
+	c := ist.Canary
+	if c == nil {
+		return
+	}
+	v, ok := ParseSemver(c.Version)
+	cur, _ := ParseSemver(ist.Version)
+	if !ok || v.Less(cur) {
+		return // validateCanaryVersion says what is wrong with it
+	}
+	if _, ok := SailFor(ist.Version, c.Version); !ok {
+		es.add("spec.istio.canary.version", "installer sail: no Sail operator release installs both %q and spec.istio.version %q, and one Sail operator installs both control planes of a cluster; Sail %s, the newest that installs %q, installs %s",
+			c.Version, ist.Version, r.Release, ist.Version, strings.ReplaceAll(strings.Join(strings.Fields(r.Istio), ", "), "-", " to "))
 	}
 }
 

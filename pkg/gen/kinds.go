@@ -45,6 +45,7 @@ var (
 	kHTTPRoute          = &Kind{Group: gatewayAPI, Version: "v1", Kind: "HTTPRoute", Phase: PhaseTraffic}
 	kSailIstio          = &Kind{Group: "sailoperator.io", Version: "v1", Kind: "Istio", Cluster: true, Phase: PhaseIstiod}
 	kSailIstioCNI       = &Kind{Group: "sailoperator.io", Version: "v1", Kind: "IstioCNI", Cluster: true, Phase: PhaseIstiod}
+	kSailRevisionTag    = &Kind{Group: "sailoperator.io", Version: "v1", Kind: "IstioRevisionTag", Cluster: true, Phase: PhaseIstiod}
 	// The GitOps tools' own objects (gitops*.go): in a hub folder or a cluster's flux/, no phase.
 	kApplication       = &Kind{Group: "argoproj.io", Version: "v1alpha1", Kind: "Application"}
 	kHelmRepository    = &Kind{Group: "source.toolkit.fluxcd.io", Version: "v1", Kind: "HelmRepository"}
@@ -62,7 +63,7 @@ var Kinds = []*Kind{
 	kGateway, kVirtualService, kDestinationRule, kPeerAuthentication, kCertificate, kClusterIssuer,
 	kDNSEndpoint, kServiceAccount, kClusterRole, kClusterRoleBinding, kPushSecret, kExternalSecret,
 	kK8sGateway, kHTTPRoute,
-	kSailIstio, kSailIstioCNI,
+	kSailIstio, kSailIstioCNI, kSailRevisionTag,
 	kApplication, kHelmRepository, kHelmRelease, kFluxKustomization, kGitRepo,
 }
 

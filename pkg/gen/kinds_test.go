@@ -20,6 +20,8 @@ func TestKindTable(t *testing.T) {
 	for _, m := range ms {
 		objs = append(objs, generate(example(t, filepath.Base(filepath.Dir(m))))...)
 	}
+	// A canary upgrade's first step (examples/sail-canary: Sail's IstioRevisionTags).
+	objs = append(objs, generate(example(t, "sail-canary/step1"))...)
 	objs = append(objs, generate(input(3))...)
 	// Fleet with the helm installer too (examples/sail uses it with sail).
 	fleet := example(t, "three-sites")
