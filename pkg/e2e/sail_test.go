@@ -65,7 +65,14 @@ func sailTemplate(t *testing.T, file string) []byte {
 	if ist == nil {
 		t.Fatalf("%s: no Sail Istio", file)
 	}
-	vb, err := json.Marshal(sailValues(ist))
+	return sailHelm(t, filepath.Dir(file), ist.name()+"-istiod", ist.str("spec", "namespace"), sailValues(ist))
+}
+
+// sailHelm renders the pinned istiod chart as Sail installs it: release name, namespace, values.
+func sailHelm(t *testing.T, dir, release, namespace string, values map[string]any) []byte {
+	t.Helper()
+	src := os.Getenv("MESHGEN_ISTIO_SRC")
+	vb, err := json.Marshal(values)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,12 +80,82 @@ func sailTemplate(t *testing.T, file string) []byte {
 	if err := os.WriteFile(vf, vb, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code := run(t, filepath.Dir(file), nil, tool(t, "helm"), "template", ist.name()+"-istiod",
-		filepath.Join(src, "manifests", "charts", helmCharts["istiod"]), "--namespace", ist.str("spec", "namespace"), "-f", vf)
+	stdout, stderr, code := run(t, dir, nil, tool(t, "helm"), "template", release,
+		filepath.Join(src, "manifests", "charts", helmCharts["istiod"]), "--namespace", namespace, "-f", vf)
 	if code != 0 {
-		t.Fatalf("helm template of the Sail Istio %s: exit %d\n%s", file, code, stderr)
+		t.Fatalf("helm template %s (Sail's istiod chart): exit %d\n%s", release, code, stderr)
 	}
 	return []byte(stdout)
+}
+
+// TestSailRevisionTags renders each IstioRevisionTag of the sail examples as Sail does: the
+// istiod chart with its target Istio's values and revisionTags [tag] (Sail's revisiontags
+// chart holds the istiod chart's revision-tags templates). The tag's webhook must call the
+// target's istiod and select istio.io/rev=<tag>, and every tag must target an Istio of the
+// folder, so the namespaces labelled with it get the revision the MeshConfig names.
+func TestSailRevisionTags(t *testing.T) {
+	if os.Getenv("MESHGEN_ISTIO_SRC") == "" {
+		t.Skip("MESHGEN_ISTIO_SRC is not set: eval \"$(bash .ci/tools)\" first")
+	}
+	tags := 0
+	for _, ex := range exampleMeshes(t) {
+		cfg := exampleConfig(t, ex)
+		if cfg.Spec.Istio.Installer != "sail" || len(cfg.Spec.Istio.Tags) == 0 {
+			continue
+		}
+		tree := renderTree(t, ex)
+		for _, cl := range folders(t, tree) {
+			dir := filepath.Join(tree, cl)
+			istios := map[string]object{}
+			var revTags []object
+			for _, f := range inPhases(dir, "*.yaml") {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range decodeObjects(t, f, b) {
+					switch {
+					case isSailIstio(o):
+						istios[o.name()] = o
+					case o.kind() == "IstioRevisionTag":
+						revTags = append(revTags, o)
+					}
+				}
+			}
+			if len(revTags) != len(cfg.Spec.Istio.Tags) {
+				t.Errorf("%s/%s: %d IstioRevisionTags, the MeshConfig has %d tags", ex, cl, len(revTags), len(cfg.Spec.Istio.Tags))
+			}
+			for _, tag := range revTags {
+				target := istios[tag.str("spec", "targetRef", "name")]
+				if tag.str("spec", "targetRef", "kind") != "Istio" || target == nil {
+					t.Errorf("%s/%s: IstioRevisionTag %s targets %s %s, no Istio of the folder", ex, cl, tag.name(), tag.str("spec", "targetRef", "kind"), tag.str("spec", "targetRef", "name"))
+					continue
+				}
+				if want := cfg.Spec.Istio.Tags[tag.name()]; target.name() != want {
+					t.Errorf("%s/%s: IstioRevisionTag %s targets %s, the MeshConfig says %s", ex, cl, tag.name(), target.name(), want)
+				}
+				v := sailValues(target)
+				v["revisionTags"] = []string{tag.name()}
+				vb, err := json.Marshal(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rendered := sailHelm(t, dir, tag.name()+"-revisiontags", target.str("spec", "namespace"), v)
+				ps, n, err := revisionTagProblems(vb, string(rendered))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range ps {
+					t.Errorf("%s/%s: IstioRevisionTag %s: %s", ex, cl, tag.name(), p)
+				}
+				tags += n
+			}
+		}
+	}
+	if tags == 0 {
+		t.Fatal("no IstioRevisionTag among the sail examples")
+	}
+	t.Logf("%d IstioRevisionTags rendered with the istiod chart", tags)
 }
 
 // sailIstioFile is the file of the cluster's Sail Istio, if it has one.
