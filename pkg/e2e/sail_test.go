@@ -88,9 +88,72 @@ func sailHelm(t *testing.T, dir, release, namespace string, values map[string]an
 	return []byte(stdout)
 }
 
-// TestSailRevisionTags renders each IstioRevisionTag of the sail examples as Sail does: the
-// istiod chart with its target Istio's values and revisionTags [tag] (Sail's revisiontags
-// chart holds the istiod chart's revision-tags templates). The tag's webhook must call the
+// isSailRevisionTag: a sailoperator.io IstioRevisionTag (installer sail with spec.istio.tags).
+func isSailRevisionTag(o object) bool {
+	return o.kind() == "IstioRevisionTag" && strings.HasPrefix(o.str("apiVersion"), "sailoperator.io/")
+}
+
+// The live harness renders IstioRevisionTags too (the tag's webhook, which injects the
+// namespaces labelled with the tag); the row lives here, beside the rendering, and joins
+// live_install_test.go's table, whose rows are the forms meshgen writes.
+func init() {
+	installerForms = append(installerForms, installerForm{name: "Sail IstioRevisionTag", is: isSailRevisionTag, render: sailTagTemplate})
+}
+
+// sailTag is the IstioRevisionTag in file and the Istio it targets, from the same folder
+// (both are objects of 2-istiod); target is nil when no Istio there has the name.
+func sailTag(t *testing.T, file string) (tag, target object) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range decodeObjects(t, file, b) {
+		if isSailRevisionTag(o) {
+			tag = o
+		}
+	}
+	if tag == nil {
+		t.Fatalf("%s: no IstioRevisionTag", file)
+	}
+	fs, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "*.yaml"))
+	for _, f := range fs {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range decodeObjects(t, f, b) {
+			if isSailIstio(o) && tag.str("spec", "targetRef", "kind") == "Istio" && o.name() == tag.str("spec", "targetRef", "name") {
+				target = o
+			}
+		}
+	}
+	return tag, target
+}
+
+// sailTagTemplate renders the IstioRevisionTag in file as Sail does: its revisiontags chart,
+// which is the istiod chart's revision-tags templates, with the target Istio's values and
+// revisionTags [tag], release <tag>-revisiontags.
+func sailTagTemplate(t *testing.T, file string) []byte {
+	t.Helper()
+	tag, target := sailTag(t, file)
+	if target == nil {
+		t.Fatalf("%s: IstioRevisionTag %s targets %s %s, no Istio beside it", file, tag.name(), tag.str("spec", "targetRef", "kind"), tag.str("spec", "targetRef", "name"))
+	}
+	v := sailValues(target)
+	v["revisionTags"] = []string{tag.name()}
+	all := sailHelm(t, filepath.Dir(file), tag.name()+"-revisiontags", target.str("spec", "namespace"), v)
+	var out []string
+	for _, d := range strings.Split(string(all), "\n---\n") {
+		if strings.Contains(d, "/templates/revision-tags") {
+			out = append(out, d)
+		}
+	}
+	return []byte("---\n" + strings.Join(out, "\n---\n") + "\n")
+}
+
+// TestSailRevisionTags renders each IstioRevisionTag of the sail examples as Sail does
+// (sailTagTemplate). The tag's webhook must call the
 // target's istiod and select istio.io/rev=<tag>, and every tag must target an Istio of the
 // folder, so the namespaces labelled with it get the revision the MeshConfig names.
 func TestSailRevisionTags(t *testing.T) {
@@ -106,42 +169,29 @@ func TestSailRevisionTags(t *testing.T) {
 		tree := renderTree(t, ex)
 		for _, cl := range folders(t, tree) {
 			dir := filepath.Join(tree, cl)
-			istios := map[string]object{}
-			var revTags []object
+			var files []string
 			for _, f := range inPhases(dir, "*.yaml") {
-				b, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, o := range decodeObjects(t, f, b) {
-					switch {
-					case isSailIstio(o):
-						istios[o.name()] = o
-					case o.kind() == "IstioRevisionTag":
-						revTags = append(revTags, o)
-					}
+				if strings.Contains(filepath.Base(f), "istiorevisiontag_") {
+					files = append(files, f)
 				}
 			}
-			if len(revTags) != len(cfg.Spec.Istio.Tags) {
-				t.Errorf("%s/%s: %d IstioRevisionTags, the MeshConfig has %d tags", ex, cl, len(revTags), len(cfg.Spec.Istio.Tags))
+			if len(files) != len(cfg.Spec.Istio.Tags) {
+				t.Errorf("%s/%s: %d IstioRevisionTags, the MeshConfig has %d tags", ex, cl, len(files), len(cfg.Spec.Istio.Tags))
 			}
-			for _, tag := range revTags {
-				target := istios[tag.str("spec", "targetRef", "name")]
-				if tag.str("spec", "targetRef", "kind") != "Istio" || target == nil {
+			for _, f := range files {
+				tag, target := sailTag(t, f)
+				if target == nil {
 					t.Errorf("%s/%s: IstioRevisionTag %s targets %s %s, no Istio of the folder", ex, cl, tag.name(), tag.str("spec", "targetRef", "kind"), tag.str("spec", "targetRef", "name"))
 					continue
 				}
 				if want := cfg.Spec.Istio.Tags[tag.name()]; target.name() != want {
 					t.Errorf("%s/%s: IstioRevisionTag %s targets %s, the MeshConfig says %s", ex, cl, tag.name(), target.name(), want)
 				}
-				v := sailValues(target)
-				v["revisionTags"] = []string{tag.name()}
-				vb, err := json.Marshal(v)
+				vb, err := json.Marshal(map[string]any{"revision": sailValues(target)["revision"], "revisionTags": []string{tag.name()}})
 				if err != nil {
 					t.Fatal(err)
 				}
-				rendered := sailHelm(t, dir, tag.name()+"-revisiontags", target.str("spec", "namespace"), v)
-				ps, n, err := revisionTagProblems(vb, string(rendered))
+				ps, n, err := revisionTagProblems(vb, string(sailTagTemplate(t, f)))
 				if err != nil {
 					t.Fatal(err)
 				}
