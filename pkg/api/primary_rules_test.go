@@ -1,6 +1,9 @@
 package api
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // primaryConfig is the base config with a third cluster r, a remote of a, on its own network.
 func primaryConfig(t *testing.T) (*MeshConfig, Credentials) {
@@ -88,5 +91,14 @@ func TestSailRevisions(t *testing.T) {
 		ist.Canary = &Canary{Version: tc.canary, Revision: "r2"}
 		ist.Tags = map[string]string{DefaultTag: "r1"}
 		wantError(t, Validate(c, cs), "spec.istio.canary.version", tc.msg)
+	}
+	// An older canary (1.27.0, which Sail 1.30.3 does not install beside 1.29.6) is
+	// validateCanaryVersion's one error, not Sail's too.
+	c, cs = baseConfig(t)
+	ist := &c.Spec.Istio
+	ist.Version, ist.Revision, ist.Installer = "1.29.6", "r1", InstallerSail
+	ist.Canary, ist.Tags = &Canary{Version: "1.27.0", Revision: "r2"}, map[string]string{DefaultTag: "r1"}
+	if es := Validate(c, cs); len(es) != 1 || !strings.Contains(es[0].Msg, "older than spec.istio.version") {
+		t.Errorf("an older sail canary: want the one error that it is older, got %v", es)
 	}
 }
