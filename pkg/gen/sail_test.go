@@ -3,6 +3,7 @@ package gen
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/meshgen/meshgen/pkg/api"
@@ -36,7 +37,9 @@ func sailAsHelm(ist *sailIstio, tags []*sailRevisionTag) *istiodValues {
 // agent and the gateways run on the same release and revision.
 func TestSailAgreesWithHelm(t *testing.T) {
 	n := 0
-	for _, step := range []string{"sail-canary/step1", "sail-canary/step2", "sail-canary/step3", "sail"} {
+	// The canary steps also with CNI on: the IstioCNI moves with the gateways in step 2.
+	for _, step := range []string{"sail-canary/step1", "sail-canary/step2", "sail-canary/step3", "sail", "sail-canary/step1+cni", "sail-canary/step2+cni"} {
+		ex, cni := strings.CutSuffix(step, "+cni")
 		type out struct {
 			istios map[string]*sailIstio
 			tags   []*sailRevisionTag
@@ -44,8 +47,9 @@ func TestSailAgreesWithHelm(t *testing.T) {
 			files  map[string]any
 		}
 		render := func(installer string) map[string]*out {
-			in := example(t, step)
+			in := example(t, ex)
 			in.Config.Spec.Istio.Installer = installer
+			in.Config.Spec.Istio.CNI = in.Config.Spec.Istio.CNI || cni
 			got := map[string]*out{}
 			if err := Each(in, "", func(f *Folder) error {
 				o := &out{istios: map[string]*sailIstio{}, files: map[string]any{}}
@@ -70,7 +74,7 @@ func TestSailAgreesWithHelm(t *testing.T) {
 			return got
 		}
 		sail, helm := render(api.InstallerSail), render(api.InstallerHelm)
-		cfg := example(t, step).Config
+		cfg := example(t, ex).Config
 		ist := &cfg.Spec.Istio
 		for _, cl := range cfg.Spec.Clusters {
 			s, h := sail[cl.Name], helm[cl.Name]
@@ -94,7 +98,7 @@ func TestSailAgreesWithHelm(t *testing.T) {
 				n++
 			}
 			// The CNI agent on the gateways' release; the gateways' values the same files.
-			if hc, _ := h.files["helm/istio-cni.values.yaml"].(*baseValues); (hc != nil) != (s.cni != nil) || hc != nil && s.cni.Spec.Version != api.SailVersion(hc.Global.Tag) {
+			if hc, _ := h.files["helm/istio-cni.values.yaml"].(*baseValues); (hc != nil) != (s.cni != nil) || (hc != nil) != (cni || ex == "sail") || hc != nil && s.cni.Spec.Version != api.SailVersion(hc.Global.Tag) {
 				t.Errorf("%s/%s: IstioCNI %+v, helm's cni release %+v", step, cl.Name, s.cni, hc)
 			}
 			for _, f := range []string{"helm/" + EastWestRelease + ".values.yaml", "helm/" + IngressRelease + ".values.yaml"} {
@@ -111,7 +115,7 @@ func TestSailAgreesWithHelm(t *testing.T) {
 			}
 		}
 	}
-	if n < 9 {
-		t.Fatalf("%d revisions compared, want at least 9", n)
+	if n < 17 {
+		t.Fatalf("%d revisions compared, want at least 17", n)
 	}
 }
