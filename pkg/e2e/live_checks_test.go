@@ -102,7 +102,7 @@ func (m *liveMesh) wantEndpoints(s api.Service, v api.Version, proxyCluster stri
 // their IP on its own network, else at c's east-west gateway.
 func (m *liveMesh) endpointAddr(s api.Service, v api.Version, c, proxyCluster string) string {
 	if m.network(c) == m.network(proxyCluster) {
-		return net.JoinHostPort(m.podIP[s.Name+"/"+v.Name+"/"+c], strconv.Itoa(m.targetPort(s)))
+		return net.JoinHostPort(m.podIP[podKey(s, v.Name, c)], strconv.Itoa(m.targetPort(s)))
 	}
 	return net.JoinHostPort(m.eastWest(c), eastWestPort)
 }
@@ -167,13 +167,7 @@ func (m *liveMesh) evaluate() []result {
 					what: fmt.Sprintf("a sidecar in %s gets %s", s.Namespace, subsetCluster(s, v.Name))}
 				rs = append(rs, endpointResult(r, d, err, subsetCluster(s, v.Name), m.wantEndpoints(s, v, c.name)))
 			}
-			// TCP has no host to route by: a sidecar's TCP proxy listens on the Service's
-			// cluster IP and port in its own cluster.
-			h := host(s)
-			if s.Protocol == "tcp" {
-				h = net.JoinHostPort(m.vip[c.name+"/"+s.Namespace+"/"+s.Name], strconv.Itoa(s.Port))
-			}
-			rs = append(rs, routeResult(c.name, "a sidecar in "+s.Namespace, d, err, s, h))
+			rs = append(rs, routeResult(c.name, "a sidecar in "+s.Namespace, d, err, s, m.routeHost(c.name, s)))
 			rs = append(rs, outlierResult(c.name, d, err, s))
 			rs = append(rs, m.localityResults(c.name, s, d, err)...)
 		}
@@ -225,11 +219,20 @@ func (m *liveMesh) eastWestResults(cluster string) []result {
 			}
 			sni := fmt.Sprintf("outbound_.%d_.%s_.%s", s.Port, v.Name, host(s))
 			r := result{check: checkEndpoints, cluster: cluster, what: "the east-west gateway passes " + sni}
-			want := []string{net.JoinHostPort(m.podIP[s.Name+"/"+v.Name+"/"+cluster], strconv.Itoa(m.targetPort(s)))}
+			want := []string{net.JoinHostPort(m.podIP[podKey(s, v.Name, cluster)], strconv.Itoa(m.targetPort(s)))}
 			rs = append(rs, endpointResult(r, ew, ewErr, sni, want))
 		}
 	}
 	return rs
+}
+
+// routeHost is what a sidecar in cluster routes the service by: its host, or for TCP, which
+// has no host, the Service's cluster IP and port there, where the sidecar's TCP proxy listens.
+func (m *liveMesh) routeHost(cluster string, s api.Service) string {
+	if s.Protocol == "tcp" {
+		return net.JoinHostPort(m.vip[cluster+"/"+s.Namespace+"/"+s.Name], strconv.Itoa(s.Port))
+	}
+	return host(s)
 }
 
 // endpointResult: the EDS cluster's endpoints are exactly want.

@@ -25,7 +25,7 @@ func expectationsMesh(mode string) *liveMesh {
 		ew := object{"metadata": map[string]any{"labels": map[string]any{"topology.istio.io/network": "n" + c}}}
 		m.inst[c] = &installation{gateways: []gateway{{name: "ew", service: ew}, {name: "in", service: object{}}}}
 		m.lbAddr[c+"/ew"] = "203.0.113." + string(rune('1'+i))
-		m.podIP["s/v1/"+c] = "10.0." + string(rune('1'+i)) + ".1"
+		m.podIP[podKey(api.Service{Name: "s", Namespace: "ns"}, "v1", c)] = "10.0." + string(rune('1'+i)) + ".1"
 	}
 	return m
 }

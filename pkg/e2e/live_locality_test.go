@@ -261,7 +261,7 @@ func (m *liveMesh) priorityControl(t *testing.T, a *liveCluster) []control {
 		return o.kind() == "DestinationRule" && o.name() == s.Name && o.str("metadata", "namespace") == s.Namespace
 	})
 	return []control{{
-		name: "failoverPriority of " + s.Name + " removed in " + a.name, check: checkFailover, cluster: a.name, in: host(s) + " by ",
+		name: "failoverPriority of " + host(s) + " removed in " + a.name, check: checkFailover, cluster: a.name, in: host(s) + " by ",
 		apply: func(t *testing.T) { a.mustKubectl(t, dropPriority(dr.obj), "apply", "--server-side=false", "-f", "-") },
 		undo:  func(t *testing.T) { a.mustKubectl(t, nil, "apply", "--server-side=false", "-f", dr.file) },
 	}}

@@ -39,7 +39,7 @@ type liveMesh struct {
 	byName   map[string]*liveCluster
 	inst     map[string]*installation
 	istiod   map[string]*istiodProcess
-	podIP    map[string]string    // service/version/cluster -> the version's pod IP there
+	podIP    map[string]string    // podKey -> a version's pod IP; cluster/gateway, cluster/client/namespace -> those pods'
 	client   map[string]proxyMeta // cluster/namespace -> the client pod's sidecar
 	vip      map[string]string    // cluster/namespace/service -> the Service's cluster IP there
 	lbAddr   map[string]string    // cluster/gateway -> its load-balancer address
@@ -339,20 +339,10 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 		}
 	}
 	docs = append(docs, m.exposedIstiod(c)...)
-	n := 0
-	for _, s := range m.cfg.Spec.Services {
-		for _, v := range s.Versions {
-			if !contains(v.Clusters, c.name) {
-				continue
-			}
-			ip := fmt.Sprintf("10.%d.0.%d", 100+ci, 10+n)
-			n++
-			pod := s.Name + "-" + v.Name + "-live"
-			m.podIP[s.Name+"/"+v.Name+"/"+c.name] = ip
-			docs = append(docs, podDoc(pod, s.Namespace, c.name, map[string]string{"app": s.Name, "version": v.Name}))
-			statuses = append(statuses, status{"pod", s.Namespace, pod, podStatus(ip)})
-			slices = append(slices, m.endpointSlice(t, c, s, v, pod, ip))
-		}
+	for _, p := range m.placePods(ci, c.name) {
+		docs = append(docs, podDoc(p.name, p.s.Namespace, c.name, map[string]string{"app": p.s.Name, "version": p.v.Name}))
+		statuses = append(statuses, status{"pod", p.s.Namespace, p.name, podStatus(p.ip)})
+		slices = append(slices, m.endpointSlice(t, c, p.s, p.v, p.name, p.ip))
 	}
 	for _, s := range m.cfg.Spec.Services {
 		res := c.mustKubectl(t, nil, "get", "service", s.Name, "-n", s.Namespace, "-o", "jsonpath={.spec.clusterIP}")

@@ -239,26 +239,33 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 	}
 	// A weight changed in one cluster: in the mesh's VirtualService (what sidecars get) and
 	// in the ingress one (what the ingress gateway gets), for the first service where a
-	// changed weight shows (two weighted versions).
+	// changed weight shows (two weighted versions). The check must fail for that service's
+	// host, not for another service of the same name.
 	for _, w := range []struct {
-		what, in string
-		is       func(api.Service, object) bool
+		what string
+		in   func(api.Service) string
+		is   func(api.Service, object) bool
 	}{
-		{"", "a sidecar", func(s api.Service, o object) bool {
-			return o.name() == s.Name && o.str("metadata", "namespace") == s.Namespace
-		}},
-		{"'s ingress", "ingress gateway", func(s api.Service, o object) bool {
-			return s.Ingress != nil && o.get("spec", "gateways") != nil &&
-				strings.Contains(fmt.Sprint(o.get("spec", "hosts")), s.Ingress.Hosts[0])
-		}},
+		{"",
+			func(s api.Service) string {
+				return "a sidecar in " + s.Namespace + " routes " + m.routeHost(a.name, s) + " "
+			},
+			func(s api.Service, o object) bool {
+				return o.name() == s.Name && o.str("metadata", "namespace") == s.Namespace
+			}},
+		{"'s ingress",
+			func(s api.Service) string { return "the ingress gateway routes " + s.Ingress.Hosts[0] + " " },
+			func(s api.Service, o object) bool {
+				return o.get("spec", "gateways") != nil && strings.Contains(fmt.Sprint(o.get("spec", "hosts")), s.Ingress.Hosts[0])
+			}},
 	} {
 		for _, s := range m.cfg.Spec.Services {
-			if len(wantWeights(s)) < 2 || (w.in == "ingress gateway" && s.Ingress == nil) {
+			if len(wantWeights(s)) < 2 || (w.what != "" && s.Ingress == nil) {
 				continue
 			}
 			vs := m.outputFile(t, a.name, func(o object) bool { return o.kind() == "VirtualService" && w.is(s, o) })
 			cs = append(cs, control{
-				name: "a weight of " + s.Name + w.what + " changed in " + a.name, check: checkRoutes, cluster: a.name, in: w.in,
+				name: "a weight of " + host(s) + w.what + " changed in " + a.name, check: checkRoutes, cluster: a.name, in: w.in(s),
 				apply: func(t *testing.T) {
 					a.mustKubectl(t, shiftWeight(t, vs.obj), "apply", "--server-side=false", "-f", "-")
 				},
@@ -275,7 +282,7 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 			return o.kind() == "DestinationRule" && o.name() == s.Name && o.str("metadata", "namespace") == s.Namespace
 		})
 		cs = append(cs, control{
-			name: "outlier detection of " + s.Name + " removed in " + a.name, check: checkFailover, cluster: a.name, in: host(s),
+			name: "outlier detection of " + host(s) + " removed in " + a.name, check: checkFailover, cluster: a.name, in: host(s),
 			apply: func(t *testing.T) {
 				a.mustKubectl(t, dropOutlier(t, dr.obj), "apply", "--server-side=false", "-f", "-")
 			},
