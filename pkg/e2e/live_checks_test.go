@@ -153,6 +153,7 @@ func (m *liveMesh) evaluate() []result {
 	var rs []result
 	for _, c := range m.clusters {
 		rs = append(rs, m.evalSync(c.name), m.evalTrust(c.name))
+		rs = append(rs, m.revisionResults(c.name)...)
 		sidecars := map[string]*xdsDump{}
 		errs := map[string]error{}
 		for _, s := range m.cfg.Spec.Services {

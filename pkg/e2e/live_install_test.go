@@ -124,6 +124,10 @@ type installation struct {
 	forms                      []string // installer inputs found, "IstioOperator istio-system/x"
 	// remote: the installation runs no istiod; its primary's serves it (live_remote_test.go).
 	remote bool
+	// revision is this istiod's (its REVISION env, "" for none); others are the other istiods
+	// of the installation, a canary's, each with its own settings (live_revisions_test.go).
+	revision string
+	others   []*installation
 	// istiodService is the installation's Service of istiod, which a primary exposes to its
 	// remotes (live_remote_test.go).
 	istiodService object
@@ -173,7 +177,7 @@ func install(t *testing.T, dir string) *installation {
 		t.Fatalf("%s: no installer input (IstioOperator, Helm release) in meshgen's output", dir)
 	}
 	deployments, configMaps := map[string]object{}, map[string]object{}
-	var istiod object
+	var istiods []object
 	for _, o := range objs {
 		key := o.str("metadata", "namespace") + "/" + o.name()
 		switch o.kind() {
@@ -186,17 +190,34 @@ func install(t *testing.T, dir string) *installation {
 			deployments[key] = o
 			// istiod is the Deployment that runs pilot-discovery's discovery command.
 			if args, _ := firstContainer(o)["args"].([]any); len(args) > 0 && args[0] == "discovery" {
-				istiod = o
+				istiods = append(istiods, o)
 			}
 		}
 	}
-	if istiod == nil && in.asRemote() {
+	if len(istiods) == 0 && in.asRemote() {
 		in.gateways = installedGateways(objs, deployments)
 		return in
 	}
-	if istiod == nil {
+	if len(istiods) == 0 {
 		t.Fatalf("%s: the installation has no istiod Deployment (installer inputs: %v)", dir, in.forms)
 	}
+	// The last istiod is the cluster's (checks 1 and 5, the controls); a canary's others
+	// run beside it and inject the namespaces of their revision.
+	for _, o := range istiods[:len(istiods)-1] {
+		other := &installation{forms: in.forms}
+		other.istiod(t, dir, o, configMaps)
+		in.others = append(in.others, other)
+	}
+	in.istiod(t, dir, istiods[len(istiods)-1], configMaps)
+	in.gateways = installedGateways(objs, deployments)
+	in.istiodService = istiodServiceOf(objs, in.namespace)
+	return in
+}
+
+// istiod takes one istiod Deployment's settings: its args and env, Secret volumes, and the
+// mesh config and injector values of the ConfigMaps of its revision.
+func (in *installation) istiod(t *testing.T, dir string, istiod object, configMaps map[string]object) {
+	t.Helper()
 	in.namespace = istiod.str("metadata", "namespace")
 	c := firstContainer(istiod)
 	for _, a := range c["args"].([]any) {
@@ -222,7 +243,7 @@ func install(t *testing.T, dir string) *installation {
 	suffix := ""
 	for _, kv := range in.env {
 		if rev, ok := strings.CutPrefix(kv, "REVISION="); ok && rev != "" && rev != "default" {
-			suffix = "-" + rev
+			suffix, in.revision = "-"+rev, rev
 		}
 	}
 	mesh, inject := configMaps[in.namespace+"/istio"+suffix], configMaps[in.namespace+"/istio-sidecar-injector"+suffix]
@@ -246,9 +267,6 @@ func install(t *testing.T, dir string) *installation {
 	if in.proxyCluster == "" {
 		in.proxyCluster = "Kubernetes"
 	}
-	in.gateways = installedGateways(objs, deployments)
-	in.istiodService = istiodServiceOf(objs, in.namespace)
-	return in
 }
 
 // installedGateways are the installation's LoadBalancer Services with the pods of their

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -46,6 +47,9 @@ type liveMesh struct {
 	xds      string               // the xdsdump binary
 	root     []byte               // the mesh's root certificate, from meshgen certs
 	pilot    string               // the pilot-discovery binary
+	// revs: cluster/revision -> the istiods beside the cluster's own, a canary's
+	// (live_revisions_test.go).
+	revs map[string]*istiodProcess
 	// userSecrets: with remoteSecrets.mode none the test made the remote secrets as the user
 	// does, with istioctl create-remote-secret.
 	userSecrets bool
@@ -89,7 +93,7 @@ func startMesh(t *testing.T, meshFile string) *liveMesh {
 		names = append(names, c.Name)
 	}
 	m := &liveMesh{byName: map[string]*liveCluster{}, inst: map[string]*installation{},
-		istiod: map[string]*istiodProcess{}, podIP: map[string]string{}, client: map[string]proxyMeta{}, vip: map[string]string{}, lbAddr: map[string]string{}, xds: xds}
+		istiod: map[string]*istiodProcess{}, revs: map[string]*istiodProcess{}, podIP: map[string]string{}, client: map[string]proxyMeta{}, vip: map[string]string{}, lbAddr: map[string]string{}, xds: xds}
 	m.pilot, m.owner = pilot, t
 	m.clusters = startFleet(t, tools, names)
 	for _, c := range m.clusters {
@@ -159,7 +163,8 @@ data:
 	m.playRemoteSecrets(t, dir)
 	m.root = m.playUser(t, dir, input, credFile)
 	var wg sync.WaitGroup
-	for _, c := range m.clusters {
+	others := make([]map[string]*istiodProcess, len(m.clusters))
+	for i, c := range m.clusters {
 		m.inst[c.name] = install(t, filepath.Join(m.out, c.name))
 		m.playCertManager(t, c)
 		m.playKubelet(t, c, filepath.Join(c.dir, "istiod"))
@@ -177,10 +182,14 @@ data:
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m.istiod[c.name] = startIstiod(t, pilot, c, m.inst[c.name])
+			m.istiod[c.name] = startIstiod(t, pilot, c, m.inst[c.name], filepath.Join(c.dir, "istiod"))
+			others[i] = m.startOthers(t, c)
 		}()
 	}
 	wg.Wait()
+	for _, o := range others {
+		maps.Copy(m.revs, o)
+	}
 	m.servePrimaries()
 	for _, c := range m.clusters {
 		if m.istiod[c.name] == nil {
@@ -310,9 +319,6 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 	var docs, slices []string
 	type status struct{ kind, ns, name, patch string }
 	var statuses []status
-	podStatus := func(ip string) string {
-		return fmt.Sprintf(`{"status":{"phase":"Running","podIP":%q,"podIPs":[{"ip":%q}],"conditions":[{"type":"Ready","status":"True"}]}}`, ip, ip)
-	}
 	for gi, g := range m.inst[c.name].gateways {
 		svc, err := json.Marshal(g.service)
 		if err != nil {
@@ -376,12 +382,16 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 type proxyMeta struct {
 	injected         bool
 	cluster, network string
+	revision         string // the injecting istiod's, from the pod's istio.io/rev annotation
 }
 
 func injectedProxy(t *testing.T, c *liveCluster, ns, pod string) proxyMeta {
 	t.Helper()
 	res := c.mustKubectl(t, nil, "get", "pod", pod, "-n", ns, "-o", "json")
 	var p struct {
+		Metadata struct {
+			Annotations map[string]string `json:"annotations"`
+		} `json:"metadata"`
 		Spec struct {
 			Containers []struct {
 				Name string `json:"name"`
@@ -402,7 +412,7 @@ func injectedProxy(t *testing.T, c *liveCluster, ns, pod string) proxyMeta {
 	if err := json.Unmarshal([]byte(res.stdout), &p); err != nil {
 		t.Fatal(err)
 	}
-	var pm proxyMeta
+	pm := proxyMeta{revision: p.Metadata.Annotations["istio.io/rev"]}
 	// The sidecar is a container named istio-proxy, or a native sidecar (init container).
 	cs := p.Spec.Containers
 	for _, ic := range p.Spec.InitContainers {
@@ -428,8 +438,16 @@ func injectedProxy(t *testing.T, c *liveCluster, ns, pod string) proxyMeta {
 // configureInjector registers istiod's injection webhook with the API server as the
 // installation does, with each webhook's service reference replaced by istiod's loopback
 // port under the name localhost (ISTIOD_CUSTOM_HOST puts it in istiod's certificate) and
-// the mesh's root as the CA bundle.
+// the mesh's root as the CA bundle. A webhook goes to the istiod of the revision whose
+// Service it names (a canary runs two).
 func (m *liveMesh) configureInjector(t *testing.T, c *liveCluster) {
+	t.Helper()
+	m.routeInjector(t, c, func(service string) *istiodProcess { return m.webhookIstiod(c.name, service) })
+}
+
+// routeInjector registers the installation's injection webhooks with each sent to the
+// istiod that to picks for the Service it names.
+func (m *liveMesh) routeInjector(t *testing.T, c *liveCluster, to func(service string) *istiodProcess) {
 	t.Helper()
 	for _, w := range m.inst[c.name].webhooks {
 		b, _ := json.Marshal(w)
@@ -438,14 +456,19 @@ func (m *liveMesh) configureInjector(t *testing.T, c *liveCluster) {
 		hooks, _ := cp["webhooks"].([]any)
 		for _, h := range hooks {
 			cc := h.(map[string]any)["clientConfig"].(map[string]any)
-			path := object(cc).str("service", "path")
+			path, service := object(cc).str("service", "path"), object(cc).str("service", "name")
 			delete(cc, "service")
-			cc["url"] = "https://localhost:" + m.istiod[c.name].httpsPort() + path
+			cc["url"] = "https://localhost:" + to(service).httpsPort() + path
 			cc["caBundle"] = base64.StdEncoding.EncodeToString(m.root)
 		}
 		out, _ := json.Marshal(cp)
 		c.mustKubectl(t, out, "apply", "--server-side=false", "-f", "-")
 	}
+}
+
+// podStatus is what the kubelet reports of a running pod with the IP.
+func podStatus(ip string) string {
+	return fmt.Sprintf(`{"status":{"phase":"Running","podIP":%q,"podIPs":[{"ip":%q}],"conditions":[{"type":"Ready","status":"True"}]}}`, ip, ip)
 }
 
 // podDoc is a pod as the scheduler leaves it: bound to the cluster's node (playNode), from
@@ -519,9 +542,8 @@ type istiodProcess struct {
 // startIstiod runs pilot-discovery against the cluster with the installation's settings:
 // its mesh config and mesh networks as files, its args and env (CLUSTER_ID and the rest),
 // and loopback ports instead of the pod's.
-func startIstiod(t *testing.T, bin string, c *liveCluster, in *installation) *istiodProcess {
+func startIstiod(t *testing.T, bin string, c *liveCluster, in *installation, dir string) *istiodProcess {
 	t.Helper()
-	dir := filepath.Join(c.dir, "istiod")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Error(err)
 		return nil
@@ -593,7 +615,7 @@ func (m *liveMesh) restartIstiod(t *testing.T, c *liveCluster, mount func(dir st
 	t.Helper()
 	m.istiod[c.name].proc.stop(t)
 	mount(filepath.Join(c.dir, "istiod"))
-	p := startIstiod(m.owner, m.pilot, c, m.inst[c.name])
+	p := startIstiod(m.owner, m.pilot, c, m.inst[c.name], filepath.Join(c.dir, "istiod"))
 	if p == nil {
 		t.FailNow()
 	}
@@ -673,7 +695,11 @@ type xdsDump struct {
 
 // proxy asks a cluster's istiod what one proxy gets.
 func (m *liveMesh) proxy(cluster string, args ...string) (*xdsDump, error) {
-	p := m.istiod[cluster]
+	return m.proxyAt(m.istiod[cluster], cluster, args...)
+}
+
+// proxyAt asks istiod p what one proxy of the cluster gets: a sidecar asks its revision's.
+func (m *liveMesh) proxyAt(p *istiodProcess, cluster string, args ...string) (*xdsDump, error) {
 	args = append([]string{"-addr", p.grpc, "-timeout", "20s"}, args...)
 	if l := m.proxyLocality(cluster); l != "" {
 		args = append(args, "-locality", l)
@@ -692,13 +718,13 @@ func (m *liveMesh) proxy(cluster string, args ...string) (*xdsDump, error) {
 }
 
 // sidecar is what the client pod's sidecar in the namespace of this cluster gets, with
-// the cluster ID and network the injector gave it.
+// the cluster ID and network the injector gave it, asked of the istiod that injected it.
 func (m *liveMesh) sidecar(cluster, ns string) (*xdsDump, error) {
 	pm := m.client[cluster+"/"+ns]
 	if !pm.injected {
 		return nil, fmt.Errorf("the injector gave the pod live-client in %s no sidecar: is the namespace labelled for injection?", ns)
 	}
-	return m.proxy(cluster, "-type", "sidecar", "-ip", m.podIP[cluster+"/client/"+ns],
+	return m.proxyAt(m.istiodOf(cluster, pm.revision), cluster, "-type", "sidecar", "-ip", m.podIP[cluster+"/client/"+ns],
 		"-namespace", ns, "-name", "live-client", "-cluster", pm.cluster, "-network", pm.network,
 		"-labels", "app=live-client")
 }

@@ -189,14 +189,8 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 		if wrong == m.network(b.name) {
 			wrong += "-elsewhere"
 		}
-		var nss []string
-		for _, s := range m.cfg.Spec.Services {
-			if !contains(nss, s.Namespace) {
-				nss = append(nss, s.Namespace)
-			}
-		}
 		relabel := func(t *testing.T, network func(ns string) string) {
-			for _, ns := range nss {
+			for _, ns := range m.clientNamespaces() {
 				b.mustKubectl(t, nil, "label", "pods", "--all", "-n", ns, "--overwrite", "topology.istio.io/network="+network(ns))
 			}
 		}
@@ -292,8 +286,9 @@ func (m *liveMesh) negativeControls(t *testing.T) []control {
 	}
 	cs = append(cs, m.priorityControl(t, a)...)
 	cs = append(cs, m.remoteControls(t)...)
-	if len(cs) < 9 {
-		fmt.Printf("controls: %d of 9 apply to this mesh\n", len(cs))
+	cs = append(cs, m.revisionControl(t)...)
+	if len(cs) < 10 {
+		fmt.Printf("controls: %d of 10 apply to this mesh\n", len(cs))
 	}
 	return cs
 }
