@@ -50,6 +50,8 @@ type liveMesh struct {
 	// revs: cluster/revision -> the istiods beside the cluster's own, a canary's
 	// (live_revisions_test.go).
 	revs map[string]*istiodProcess
+	// gwRev: cluster/gateway -> the revision that injected the gateway's pod.
+	gwRev map[string]string
 	// userSecrets: with remoteSecrets.mode none the test made the remote secrets as the user
 	// does, with istioctl create-remote-secret.
 	userSecrets bool
@@ -93,7 +95,7 @@ func startMesh(t *testing.T, meshFile string) *liveMesh {
 		names = append(names, c.Name)
 	}
 	m := &liveMesh{byName: map[string]*liveCluster{}, inst: map[string]*installation{},
-		istiod: map[string]*istiodProcess{}, revs: map[string]*istiodProcess{}, podIP: map[string]string{}, client: map[string]proxyMeta{}, vip: map[string]string{}, lbAddr: map[string]string{}, xds: xds}
+		istiod: map[string]*istiodProcess{}, revs: map[string]*istiodProcess{}, gwRev: map[string]string{}, podIP: map[string]string{}, client: map[string]proxyMeta{}, vip: map[string]string{}, lbAddr: map[string]string{}, xds: xds}
 	m.pilot, m.owner = pilot, t
 	m.clusters = startFleet(t, tools, names)
 	for _, c := range m.clusters {
@@ -374,6 +376,11 @@ func (m *liveMesh) playControllers(t *testing.T, ci int, c *liveCluster) {
 	}
 	for _, ns := range clientNS {
 		m.client[c.name+"/"+ns] = injectedProxy(t, c, ns, "live-client")
+	}
+	for _, g := range m.inst[c.name].gateways {
+		if g.podLabels != nil {
+			m.gwRev[c.name+"/"+g.name] = injectedProxy(t, c, g.namespace, g.name+"-live").revision
+		}
 	}
 }
 
@@ -739,7 +746,8 @@ func (m *liveMesh) eastWestProxy(cluster string) (*xdsDump, error) {
 	return m.gatewayProxy(cluster, "eastwestgateway")
 }
 
-// gatewayProxy asks as the pod of the installation's gateway labelled istio=<label>, with
+// gatewayProxy asks, of the istiod that injected it, as the pod of the installation's
+// gateway labelled istio=<label>, with
 // the metadata pilot-agent would send from its env (ISTIO_META_*); what the gateway
 // injector adds (cluster ID, network) comes from the installation's injector values.
 func (m *liveMesh) gatewayProxy(cluster, label string) (*xdsDump, error) {
@@ -772,7 +780,7 @@ func (m *liveMesh) gatewayProxy(cluster, label string) (*xdsDump, error) {
 				args = append(args, "-meta", n+"="+g.podEnv[k])
 			}
 		}
-		return m.proxy(cluster, args...)
+		return m.proxyAt(m.istiodOf(cluster, m.gwRev[cluster+"/"+g.name]), cluster, args...)
 	}
 	return nil, fmt.Errorf("the installation of %s has no gateway labelled istio=%s", cluster, label)
 }

@@ -103,6 +103,17 @@ func (m *liveMesh) revisionResults(cluster string) []result {
 		}
 		rs = append(rs, r)
 	}
+	// Gateways are upgraded in place and follow the default tag: one per cluster, on the
+	// revision it points at, else spec.istio's.
+	want, via := wantRevision(&m.cfg.Spec, "")
+	for _, g := range m.inst[cluster].gateways {
+		if g.podLabels == nil {
+			continue
+		}
+		got := m.gwRev[cluster+"/"+g.name]
+		rs = append(rs, result{check: checkSync, cluster: cluster, what: fmt.Sprintf("the pod of %s is injected by revision %s%s", g.name, want, via),
+			ok: got == want, detail: "istio.io/rev " + got})
+	}
 	return rs
 }
 

@@ -44,15 +44,16 @@ func TestLiveWantRevision(t *testing.T) {
 }
 
 // TestLiveInjectorRouting: a webhook naming istiod-<revision> goes to that revision's istiod,
-// anything else to the cluster's own; and the injection verdict fails for a pod injected by
-// the other revision.
+// anything else to the cluster's own; and the injection verdict fails for a pod or gateway
+// injected by the other revision.
 func TestLiveInjectorRouting(t *testing.T) {
 	spec := canarySpec()
 	spec.Clusters = []api.Cluster{{Name: "north"}}
 	own, canary := &istiodProcess{https: "127.0.0.1:1"}, &istiodProcess{https: "127.0.0.1:2"}
 	m := &liveMesh{cfg: &api.MeshConfig{Spec: spec},
 		istiod: map[string]*istiodProcess{"north": own}, revs: map[string]*istiodProcess{"north/1-27-3": canary},
-		client: map[string]proxyMeta{}}
+		client: map[string]proxyMeta{}, gwRev: map[string]string{"north/ew": "1-27-3"},
+		inst: map[string]*installation{"north": {gateways: []gateway{{name: "ew", podLabels: map[string]string{}}}}}}
 	for svc, want := range map[string]*istiodProcess{"istiod-1-27-3": canary, "istiod-1-28-1": own, "istiod": own} {
 		if got := m.webhookIstiod("north", svc); got != want {
 			t.Errorf("a webhook naming %s goes to %s, want %s", svc, got.https, want.https)
@@ -66,12 +67,13 @@ func TestLiveInjectorRouting(t *testing.T) {
 	}
 	m.client["north/shop"] = proxyMeta{injected: true, revision: "1-27-3"}
 	m.client["north/shop-preview"] = proxyMeta{injected: true, revision: "1-28-1"}
-	if got := verdicts(); len(got) != 2 || !got[0] || !got[1] {
-		t.Errorf("each namespace injected by its tag's revision: %v", m.revisionResults("north"))
+	if got := verdicts(); len(got) != 3 || !got[0] || !got[1] || !got[2] {
+		t.Errorf("each namespace injected by its tag's revision, the gateway by the default tag's: %v", m.revisionResults("north"))
 	}
 	m.client["north/shop"] = proxyMeta{injected: true, revision: "1-28-1"} // the harness's old single istiod
 	m.client["north/shop-preview"] = proxyMeta{}
-	if got := verdicts(); len(got) != 2 || got[0] || got[1] {
-		t.Errorf("shop injected by 1-28-1, shop-preview not at all: %v", m.revisionResults("north"))
+	m.gwRev["north/ew"] = "1-28-1"
+	if got := verdicts(); len(got) != 3 || got[0] || got[1] || got[2] {
+		t.Errorf("shop and the gateway injected by 1-28-1, shop-preview not at all: %v", m.revisionResults("north"))
 	}
 }
