@@ -82,7 +82,8 @@ type installerForm struct {
 // installerForms are the forms meshgen writes: IstioOperators (applied with the operator
 // installer, files under istioctl/ with the istioctl installer), Helm releases (the README's
 // helm commands, rendered with `helm template` of $MESHGEN_ISTIO_SRC/manifests/charts), and
-// Sail Istios (the istiod chart with the Istio's values, sail_test.go).
+// Sail Istios (the istiod chart with the Istio's values) and IstioRevisionTags (the tag's
+// webhook, which injects the namespaces labelled with the tag), both in sail_test.go.
 var installerForms = []installerForm{
 	{
 		name: "Helm",
@@ -106,6 +107,7 @@ var installerForms = []installerForm{
 		},
 	},
 	{name: "Sail Istio", is: isSailIstio, render: sailTemplate},
+	{name: "Sail IstioRevisionTag", is: isSailRevisionTag, render: sailTagTemplate},
 }
 
 // installation is what the live test takes from the installer's objects.

@@ -93,13 +93,6 @@ func isSailRevisionTag(o object) bool {
 	return o.kind() == "IstioRevisionTag" && strings.HasPrefix(o.str("apiVersion"), "sailoperator.io/")
 }
 
-// The live harness renders IstioRevisionTags too (the tag's webhook, which injects the
-// namespaces labelled with the tag); the row lives here, beside the rendering, and joins
-// live_install_test.go's table, whose rows are the forms meshgen writes.
-func init() {
-	installerForms = append(installerForms, installerForm{name: "Sail IstioRevisionTag", is: isSailRevisionTag, render: sailTagTemplate})
-}
-
 // sailTag is the IstioRevisionTag in file and the Istio it targets, from the same folder
 // (both are objects of 2-istiod); target is nil when no Istio there has the name.
 func sailTag(t *testing.T, file string) (tag, target object) {
