@@ -104,3 +104,31 @@ func TestPhaseNames(t *testing.T) {
 		}
 	}
 }
+
+// TestFolderObjectOrder: Each hands over a cluster's objects in rollout order, phase by phase,
+// and the GitOps tool's own (Flux's, in flux/), which no phase applies, after all of them:
+// the tree lists the phase folders in the order their first object comes.
+func TestFolderObjectOrder(t *testing.T) {
+	for _, ex := range []string{"three-sites", "ambient"} {
+		in := example(t, ex)
+		in.Config.Spec.GitOps = api.GitOps{Tool: api.GitOpsFlux, RepoURL: "https://git.example.com/mesh.git", Revision: "main", Path: ".", FluxSource: "mesh"}
+		for cl, f := range clusterFolders(t, in) {
+			last, own := PhaseNone, 0
+			for _, o := range f.Objects {
+				switch {
+				case !o.Applied():
+					own++
+				case own > 0:
+					t.Errorf("%s %s: %s after Flux's objects", ex, cl, o.Path())
+				case o.Phase < last:
+					t.Errorf("%s %s: %s after an object of phase %s", ex, cl, o.Path(), last)
+				default:
+					last = o.Phase
+				}
+			}
+			if own == 0 || last == PhaseNone {
+				t.Errorf("%s %s: %d objects of Flux's, last phase %s", ex, cl, own, last)
+			}
+		}
+	}
+}
