@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,6 +129,35 @@ func TestFolderObjectOrder(t *testing.T) {
 			}
 			if own == 0 || last == PhaseNone {
 				t.Errorf("%s %s: %d objects of Flux's, last phase %s", ex, cl, own, last)
+			}
+		}
+	}
+}
+
+// TestSailProfile: Sail's Istio and IstioCNI carry the mesh's profile; the default profile
+// is written as none, since Sail applies it under every other profile anyway.
+func TestSailProfile(t *testing.T) {
+	for profile, want := range map[string]string{api.DefaultProfile: "", "demo": "demo"} {
+		in := example(t, "sail")
+		in.Config.Spec.Istio.Profile, in.Config.Spec.Istio.CNI = profile, true
+		in.Config.Spec.Security.PodSecurity = ""
+		api.Default(in.Config)
+		if es := api.Validate(in.Config, in.Creds); es != nil {
+			t.Fatalf("profile %s: %v", profile, es)
+		}
+		for cl, f := range clusterFolders(t, in) {
+			var got []string
+			for _, o := range f.Objects {
+				switch b := o.Body.(type) {
+				case *sailIstio:
+					got = append(got, "Istio "+b.Spec.Profile)
+				case *sailIstioCNI:
+					got = append(got, "IstioCNI "+b.Spec.Profile)
+				}
+			}
+			slices.Sort(got)
+			if w := []string{"Istio " + want, "IstioCNI " + want}; !slices.Equal(got, w) {
+				t.Errorf("profile %s, %s: %q, want %q", profile, cl, got, w)
 			}
 		}
 	}
