@@ -214,7 +214,7 @@ func (g *gen) byHand(cl *api.Cluster, steps []step, part *readmePart) []string {
 			out, done = append(out, install...), true
 		}
 		out = append(out, "kubectl apply -k "+s.phase.Folder())
-		if s.phase == PhaseBase && g.cfg.Spec.Trust.Mode == api.TrustCertManager {
+		if s.phase == PhaseBase && g.cfg.Spec.Trust.Mode == api.TrustCertManager && !cl.Remote() {
 			out = append(out, fmt.Sprintf("kubectl -n %s wait --for=condition=Ready certificate/%s --timeout=10m", g.cpNamespace(), CACertsSecret))
 		}
 		out = append(out, part.after[s.phase]...)
@@ -297,11 +297,15 @@ func (g *gen) prerequisites(cl *api.Cluster) []string {
 	if st := s.RemoteSecrets.Store; st != nil && (kinds[kPushSecret.Kind] || kinds[kExternalSecret.Kind]) {
 		out = append(out, fmt.Sprintf("external-secrets v0.16 or later (ExternalSecret external-secrets.io/v1, PushSecret v1alpha1) and its %s %s", st.Kind, st.Name))
 	}
-	if s.Trust.Mode == api.TrustExternal {
+	// A remote needs no CA of its own (see trust).
+	if s.Trust.Mode == api.TrustExternal && !cl.Remote() {
 		out = append(out, fmt.Sprintf("the Secret %s in namespace %s, before istiod starts (meshgen certs writes it)", CACertsSecret, g.cpNamespace()))
 	}
-	if s.Trust.Mode == api.TrustCertManager {
+	if s.Trust.Mode == api.TrustCertManager && !cl.Remote() {
 		out = append(out, fmt.Sprintf("the mesh's root key pair as the Secret %s in namespace %s (meshgen certs writes it)", api.RootCAName(g.cfg), api.CertManagerNamespace))
+	}
+	if cl.Remote() {
+		out = append(out, fmt.Sprintf("%s's trust in place (its %s): this cluster has no CA of its own; %s's istiod signs its workloads' certificates and writes the mesh's root into its istio-ca-root-cert ConfigMaps", cl.Primary, CACertsSecret, cl.Primary))
 	}
 	if g.ambient() && s.GitOps.Tool != api.GitOpsNone {
 		// By hand, the rollout's commands install them; no GitOps tool object does.

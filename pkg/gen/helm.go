@@ -180,11 +180,15 @@ func (g *gen) helmEastWest(cl *api.Cluster) {
 }
 
 func (g *gen) helmReadme(cl *api.Cluster) {
+	first := "the control-plane namespace " + g.cpNamespace() + " and cacerts"
+	if cl.Remote() {
+		first = "the control-plane namespace " + g.cpNamespace() + "; a remote has no cacerts"
+	}
 	g.readme(cl, fmt.Sprintf("Istio %s is installed with Helm (spec.istio.installer: helm): the files under helm/ are the\n"+
 		"values of each chart release, not objects. A GitOps tool (spec.gitops.tool) installs the\n"+
 		"releases with the same values inline; without one, the helm commands of the rollout below\n"+
-		"do, after the first phase (the control-plane namespace %s and cacerts), in their order.%s",
-		g.cfg.Spec.Istio.Version, g.cpNamespace(), g.revisionNote()), g.helmCommands(cl))
+		"do, after the first phase (%s), in their order.%s",
+		g.cfg.Spec.Istio.Version, first, g.revisionNote()), g.helmCommands(cl))
 }
 
 // helmCommands are the helm commands that install the cluster's releases, in order, run from

@@ -61,8 +61,9 @@ func TestReadmePrerequisites(t *testing.T) {
 			want := map[string]bool{
 				"the Istio operator of Istio":     s.Istio.Installer == api.InstallerOperator,
 				"the Sail operator":               s.Istio.Installer == api.InstallerSail,
-				"the Secret cacerts in namespace": s.Trust.Mode == api.TrustExternal,
-				"root key pair":                   s.Trust.Mode == api.TrustCertManager,
+				"the Secret cacerts in namespace": s.Trust.Mode == api.TrustExternal && !cl.Remote(),
+				"root key pair":                   s.Trust.Mode == api.TrustCertManager && !cl.Remote(),
+				"has no CA of its own":            cl.Remote(),
 				"the Gateway API CRDs":            s.Ambient() && s.GitOps.Tool != api.GitOpsNone,
 				"external-secrets v0.16 or later": kinds["PushSecret"] || kinds["ExternalSecret"],
 				"cert-manager 1.0 or later":       kinds["Certificate"] || kinds["ClusterIssuer"],

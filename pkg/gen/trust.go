@@ -1,6 +1,10 @@
 package gen
 
-import "github.com/meshgen/meshgen/pkg/api"
+import (
+	"strings"
+
+	"github.com/meshgen/meshgen/pkg/api"
+)
 
 // Validity of a cluster's intermediate CA with spec.trust.mode certManager: a year, renewed
 // by cert-manager 30 days before it ends.
@@ -19,8 +23,14 @@ const CACertsSecret = "cacerts"
 // that layout from 1.14.2 on, which validation enforces). cacerts must exist before istiod
 // starts, or istiod makes a self-signed CA of its own: these objects belong to the first
 // phase of a rollout, with the namespaces.
+//
+// A remote gets neither: it runs no istiod, so nothing there reads cacerts. Its primary's
+// istiod signs its workloads' certificates and, running with EXTERNAL_ISTIOD, writes the
+// root into the remote's istio-ca-root-cert ConfigMaps (Istio's namespace controller, run by
+// the primary on every remote it leads). Issuing a CA there would only put a CA key, and the
+// root's key under the ClusterIssuer, where no one uses them.
 func (g *gen) trust(cl *api.Cluster) {
-	if g.cfg.Spec.Trust.Mode != api.TrustCertManager {
+	if g.cfg.Spec.Trust.Mode != api.TrustCertManager || cl.Remote() {
 		return
 	}
 	root := api.RootCAName(g.cfg)
@@ -93,14 +103,18 @@ func Info(c *api.MeshConfig) []string {
 
 func trustInfo(c *api.MeshConfig) []string {
 	ns := c.Spec.ControlPlane.Namespace
+	every := "every cluster"
+	if rs := remoteNames(c); rs != "" {
+		every = "every primary cluster (not the remotes " + rs + ", whose primaries' istiods sign their certificates)"
+	}
 	switch c.Spec.Trust.Mode {
 	case api.TrustExternal:
-		return []string{"meshgen: spec.trust.mode external: every cluster needs the Secret " + CACertsSecret + " in namespace " + ns +
+		return []string{"meshgen: spec.trust.mode external: " + every + " needs the Secret " + CACertsSecret + " in namespace " + ns +
 			" (keys ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem; intermediates of one shared root) before istiod starts," +
 			" or istiod makes a self-signed CA of its own and cross-cluster mTLS fails; meshgen certs writes them and prints the kubectl commands"}
 	case api.TrustCertManager:
 		root := api.RootCAName(c)
-		out := []string{"meshgen: spec.trust.mode certManager: every cluster needs cert-manager and the mesh's root key pair as the Secret " + root +
+		out := []string{"meshgen: spec.trust.mode certManager: " + every + " needs cert-manager and the mesh's root key pair as the Secret " + root +
 			" (type kubernetes.io/tls: tls.crt, tls.key) in namespace " + api.CertManagerNamespace +
 			" (cert-manager's cluster resource namespace), and the Certificate " + CACertsSecret + " in namespace " + ns +
 			" must be Ready before istiod starts; meshgen certs writes the root and prints the kubectl commands"}
@@ -111,4 +125,15 @@ func trustInfo(c *api.MeshConfig) []string {
 		return out
 	}
 	return nil
+}
+
+// remoteNames lists the mesh's remotes, comma-separated, empty when it has none.
+func remoteNames(c *api.MeshConfig) string {
+	var rs []string
+	for _, cl := range c.Spec.Clusters {
+		if cl.Remote() {
+			rs = append(rs, cl.Name)
+		}
+	}
+	return strings.Join(rs, ", ")
 }
