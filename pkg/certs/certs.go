@@ -1,5 +1,6 @@
-// Package certs writes a mesh's shared root CA and one intermediate CA per cluster, offline, in
-// the files and layout of Istio's tools/certs/Makefile.selfsigned.mk, which it replaces:
+// Package certs writes a mesh's shared root CA and one intermediate CA per cluster that runs
+// istiod (a remote of primary-remote gets none), offline, in the files and layout of Istio's
+// tools/certs/Makefile.selfsigned.mk, which it replaces:
 //
 //	DIR/root-cert.pem, DIR/root-key.pem
 //	DIR/<cluster>/{ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem}
@@ -72,6 +73,10 @@ type Options struct {
 	// Clusters get one intermediate each, in DIR/<cluster>/. Names are DNS labels (checked by
 	// the MeshConfig's validation), so they are safe as folder names.
 	Clusters []string
+	// Remotes are the clusters with a primary (primary-remote): they run no istiod, so they
+	// get no intermediate; their primaries' istiods sign their workloads' certificates. A
+	// folder of one, left by an earlier run, is kept as it is, with a warning.
+	Remotes []string
 	// RootOnly writes only the root (trust.mode certManager: cert-manager issues the
 	// intermediates in the clusters).
 	RootOnly bool
@@ -128,6 +133,11 @@ func Write(o Options) (*Result, error) {
 		return nil, err
 	}
 	res.Warnings = append(res.Warnings, warn...)
+	for _, r := range o.Remotes {
+		if _, err := os.Stat(filepath.Join(o.Dir, r, CAKey)); err == nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s holds an intermediate CA key, but %s is a remote cluster: it runs no istiod and needs none; remove the folder, and the Secret cacerts in %s, when you no longer want them (meshgen keeps them)", filepath.Join(o.Dir, r), r, r))
+		}
+	}
 
 	var errs []error
 	var plan []file

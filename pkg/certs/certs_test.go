@@ -454,3 +454,34 @@ func TestEveryProblemReported(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestRemotes: a remote gets no intermediate; a folder of one from an earlier run is kept
+// byte for byte, with a warning that names it and no key material. Negative control: the same
+// cluster passed as a primary gets its folder.
+func TestRemotes(t *testing.T) {
+	dir := t.TempDir()
+	res, err := Write(Options{Dir: dir, Namespace: "istio-system", Clusters: []string{"hub"}, Remotes: []string{"edge"}, KeyBits: testBits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Clusters) != 1 || res.Clusters[0].Name != "hub" || len(res.Warnings) != 0 {
+		t.Errorf("result %+v", res)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "edge")); !os.IsNotExist(err) {
+		t.Errorf("edge: %v", err)
+	}
+	// An earlier run, from before remotes got none, wrote edge's folder.
+	mustWrite(t, dir, false, "hub", "edge")
+	before := snapshot(t, dir)
+	if before["edge/"+CAKey] == "" {
+		t.Fatal("edge as a primary: no intermediate")
+	}
+	res, err = Write(Options{Dir: dir, Namespace: "istio-system", Clusters: []string{"hub"}, Remotes: []string{"edge"}, KeyBits: testBits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSnapshot(t, before, snapshot(t, dir))
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], filepath.Join(dir, "edge")+" holds an intermediate CA key, but edge is a remote") || strings.Contains(res.Warnings[0], "PRIVATE") {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+}

@@ -15,8 +15,10 @@ const certsHelp = `Usage: meshgen certs FILE... -o DIR [--force]
 
 Writes the mesh's CA files offline, as Istio's tools/certs/Makefile.selfsigned.mk does:
 DIR/root-cert.pem and DIR/root-key.pem, and with spec.trust.mode external, for every cluster
-DIR/<cluster>/{ca-cert.pem,ca-key.pem,root-cert.pem,cert-chain.pem}. Prints the kubectl
-commands that put them into each cluster (before istiod starts); never prints a key.
+that runs istiod DIR/<cluster>/{ca-cert.pem,ca-key.pem,root-cert.pem,cert-chain.pem}. A remote
+(clusters[].primary) gets nothing: its primary's istiod signs its workloads' certificates.
+Prints the kubectl commands that put them into each cluster (before istiod starts); never
+prints a key.
 
 An existing root is reused, never replaced. A cluster folder that is complete and chains to
 the root is kept as it is; a new cluster gets a new intermediate. Keys are written with mode
@@ -34,14 +36,21 @@ func certsCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	c := in.Config
 	rootOnly := c.Spec.Trust.Mode == api.TrustCertManager
-	var names []string
+	// A remote runs no istiod: nothing there reads cacerts, and no ClusterIssuer there needs
+	// the root (gen's trust writes none).
+	var names, remotes []string
 	for _, cl := range c.Spec.Clusters {
-		names = append(names, cl.Name)
+		if cl.Remote() {
+			remotes = append(remotes, cl.Name)
+		} else {
+			names = append(names, cl.Name)
+		}
 	}
 	res, err := certs.Write(certs.Options{
 		Dir:       o.out,
 		Namespace: c.Spec.ControlPlane.Namespace,
 		Clusters:  names,
+		Remotes:   remotes,
 		RootOnly:  rootOnly,
 		Force:     o.force,
 		KeyBits:   certsKeyBits,
@@ -61,6 +70,10 @@ func certsCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ns := c.Spec.ControlPlane.Namespace
 	for _, cl := range c.Spec.Clusters {
+		if cl.Remote() {
+			fmt.Fprintf(stdout, "# %s: nothing: a remote of %s runs no istiod; %s's istiod signs its workloads' certificates and writes the root into its istio-ca-root-cert ConfigMaps\n", cl.Name, cl.Primary, cl.Primary)
+			continue
+		}
 		if rootOnly {
 			fmt.Fprintf(stdout, "# %s: the root for cert-manager's ClusterIssuer %s (cert-manager installed)\n", cl.Name, api.RootCAName(c))
 			fmt.Fprintf(stdout, "kubectl create secret tls %s -n %s --cert=%s --key=%s\n", api.RootCAName(c), api.CertManagerNamespace,

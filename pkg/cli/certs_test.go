@@ -155,3 +155,81 @@ func TestCertsForce(t *testing.T) {
 		t.Errorf("--force: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestCertsRemote: in primary-remote, meshgen certs writes an intermediate for each primary
+// and none for the remote, prints cacerts commands for the primaries only and says why the
+// remote gets nothing; with certManager the root Secret goes to the primaries only (the
+// remote has no ClusterIssuer). Negative control: the same mesh without clusters[].primary
+// gives edge its folder and its cacerts command.
+func TestCertsRemote(t *testing.T) {
+	files := inputs(t, "primary-remote")
+	b, err := os.ReadFile(filepath.Join(root, "examples", "primary-remote", "mesh.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	variant := func(edit func(string) string) []string {
+		p := filepath.Join(t.TempDir(), "mesh.yaml")
+		if err := os.WriteFile(p, []byte(edit(string(b))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range files {
+			if filepath.Base(f) == "mesh.yaml" {
+				f = p
+			}
+			out = append(out, f)
+		}
+		return out
+	}
+	certManager := variant(func(s string) string {
+		return strings.Replace(s, "spec:\n", "spec:\n  trust:\n    mode: certManager\n", 1)
+	})
+	noPrimary := variant(func(s string) string { return strings.Replace(s, "    primary: hub\n", "", 1) })
+	for _, tc := range []struct {
+		name      string
+		files     []string
+		folders   []string // cluster folders written
+		cacerts   []string // clusters with a cacerts command
+		rootFor   int      // root Secret commands
+		remoteMsg bool
+	}{
+		{"external", files, []string{"dc2", "hub"}, []string{"hub", "dc2"}, 0, true},
+		{"certManager", certManager, nil, nil, 2, true},
+		{"without primary", noPrimary, []string{"dc2", "edge", "hub"}, []string{"hub", "dc2", "edge"}, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "certs")
+			stdout, stderr, code := run(t, nil, append(append([]string{"certs"}, tc.files...), "-o", dir)...)
+			if code != OK {
+				t.Fatalf("exit %d\n%s", code, stderr)
+			}
+			noKeys(t, stdout, stderr)
+			var folders []string
+			ents, _ := os.ReadDir(dir)
+			for _, e := range ents {
+				if e.IsDir() {
+					folders = append(folders, e.Name())
+				}
+			}
+			if strings.Join(folders, " ") != strings.Join(tc.folders, " ") {
+				t.Errorf("folders %v, want %v", folders, tc.folders)
+			}
+			var cacerts []string
+			for _, l := range strings.Split(stdout, "\n") {
+				if strings.HasPrefix(l, "kubectl create secret generic cacerts ") {
+					cacerts = append(cacerts, filepath.Base(filepath.Dir(strings.Fields(l)[7][len("--from-file="):])))
+				}
+			}
+			if strings.Join(cacerts, " ") != strings.Join(tc.cacerts, " ") {
+				t.Errorf("cacerts commands for %v, want %v\n%s", cacerts, tc.cacerts, stdout)
+			}
+			if got := strings.Count(stdout, "kubectl create secret tls branch-root-ca -n cert-manager"); got != tc.rootFor {
+				t.Errorf("%d root Secret commands, want %d\n%s", got, tc.rootFor, stdout)
+			}
+			msg := "# edge: nothing: a remote of hub runs no istiod; hub's istiod signs its workloads' certificates"
+			if strings.Contains(stdout, msg) != tc.remoteMsg || strings.Contains(stderr, filepath.Join(dir, "edge")) != !tc.remoteMsg {
+				t.Errorf("remote's line: want %v\n%s\n%s", tc.remoteMsg, stdout, stderr)
+			}
+		})
+	}
+}
