@@ -58,12 +58,7 @@ func TestAmbientDefaults(t *testing.T) {
 }
 
 func TestValidateAmbient(t *testing.T) {
-	tests := []struct {
-		name   string
-		mutate func(*MeshConfig)
-		path   string
-		msg    string
-	}{
+	tests := []rejection{
 		{"dataplane unknown", func(c *MeshConfig) { c.Spec.Dataplane = "sidecarless" }, "spec.dataplane", "one of sidecar, ambient"},
 		{"1.28 alpha only", func(c *MeshConfig) { c.Spec.Istio.Version = "1.28.9" }, "spec.dataplane", "needs Istio 1.29 or newer"},
 		{"1.27 alpha only", func(c *MeshConfig) { c.Spec.Istio.Version = "1.27.0" }, "spec.dataplane", "alpha in 1.27 and 1.28"},
@@ -79,13 +74,7 @@ func TestValidateAmbient(t *testing.T) {
 		}, "spec.services[0].versions[1].name", `Service "web-v2", which is already spec.services[1]`},
 		{"version Service name too long", func(c *MeshConfig) { c.Spec.Services[0].Versions[1].Name = strings.Repeat("v", 60) }, "spec.services[0].versions[1].name", "longer than 63"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := ambientConfig(t)
-			tt.mutate(c)
-			wantError(t, Validate(c, nil), tt.path, tt.msg)
-		})
-	}
+	wantRejections(t, func(t *testing.T) (*MeshConfig, Credentials) { return ambientConfig(t), nil }, tests)
 	// What ambient refuses stays allowed with sidecars: the checks key on spec.dataplane.
 	c := ambientConfig(t)
 	c.Spec.Dataplane = DataplaneSidecar

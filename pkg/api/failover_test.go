@@ -30,12 +30,7 @@ func TestValidateFailoverBase(t *testing.T) {
 }
 
 func TestValidateFailover(t *testing.T) {
-	tests := []struct {
-		name   string
-		mutate func(*MeshConfig)
-		path   string
-		msg    string
-	}{
+	tests := []rejection{
 		{"region not a label value", func(c *MeshConfig) { c.Spec.Clusters[1].Region = "eu west" }, "spec.clusters[1].region", "label value"},
 		{"zone not a label value", func(c *MeshConfig) { c.Spec.Clusters[0].Zone = strings.Repeat("z", 64) }, "spec.clusters[0].zone", "label value"},
 		{"zone without region", func(c *MeshConfig) { c.Spec.Clusters[1].Region, c.Spec.Clusters[1].Zone = "", "b1" }, "spec.clusters[1].zone", "without spec.clusters[1].region"},
@@ -51,13 +46,7 @@ func TestValidateFailover(t *testing.T) {
 			c.Spec.Services[0].Failover.Priority = []string{LabelRegion, LabelZone, LabelRegion + "=eu-west"}
 		}, "spec.services[0].failover.priority[2]", "already priority[0]"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, cs := failoverConfig(t)
-			tt.mutate(c)
-			wantError(t, Validate(c, cs), tt.path, tt.msg)
-		})
-	}
+	wantRejections(t, failoverConfig, tests)
 }
 
 // TestFailoverDefault: failover without a priority ranks by network, region and zone, Istio's

@@ -23,12 +23,7 @@ func TestValidatePrimaries(t *testing.T) {
 	if c, cs := primaryConfig(t); Validate(c, cs) != nil {
 		t.Fatalf("the primary-remote config must be valid: %v", Validate(c, cs))
 	}
-	tests := []struct {
-		name   string
-		mutate func(*MeshConfig)
-		path   string
-		msg    string
-	}{
+	tests := []rejection{
 		{"address neither IP nor name", func(c *MeshConfig) { c.Spec.Clusters[0].EastWestAddress = "no address!" }, "spec.clusters[0].eastWestAddress", "must be an IP address"},
 		{"itself", func(c *MeshConfig) { c.Spec.Clusters[2].Primary = "r" }, "spec.clusters[2].primary", "is the cluster itself"},
 		{"unknown", func(c *MeshConfig) { c.Spec.Clusters[2].Primary = "x" }, "spec.clusters[2].primary", `unknown cluster "x"`},
@@ -44,13 +39,7 @@ func TestValidatePrimaries(t *testing.T) {
 		}, "spec.clusters[2].primary", "meshgen writes no Sail remote control plane"},
 		{"ambient", func(c *MeshConfig) { c.Spec.Dataplane = DataplaneAmbient }, "spec.clusters[2].primary", "ambient multicluster is multi-primary only"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, cs := primaryConfig(t)
-			tt.mutate(c)
-			wantError(t, Validate(c, cs), tt.path, tt.msg)
-		})
-	}
+	wantRejections(t, primaryConfig, tests)
 }
 
 // TestSailRevisions: sail takes a canary upgrade's three steps (two Istios, tags); what it

@@ -38,12 +38,7 @@ func TestValidateRevisions(t *testing.T) {
 		}
 	}
 
-	tests := []struct {
-		name   string
-		mutate func(*MeshConfig)
-		path   string
-		msg    string
-	}{
+	tests := []rejection{
 		{"tag at an unknown revision", func(c *MeshConfig) { c.Spec.Istio.Tags["next"] = "newer" }, "spec.istio.tags.next", `unknown revision "newer"; the mesh has old, new`},
 		{"tag at the removed revision", func(c *MeshConfig) { c.Spec.Istio.Canary = nil }, "spec.istio.tags.next", `unknown revision "new"; the mesh has old`},
 		{"tag named like a revision", func(c *MeshConfig) { c.Spec.Istio.Tags["new"] = "new" }, "spec.istio.tags.new", "is a revision"},
@@ -72,13 +67,7 @@ func TestValidateRevisions(t *testing.T) {
 			c.Spec.Istio.Tags = map[string]string{"stable": "old", "next": "new"}
 		}, "spec.namespaces[0].tag", `no "default" tag`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, cs := canaryConfig(t)
-			tt.mutate(c)
-			wantError(t, Validate(c, cs), tt.path, tt.msg)
-		})
-	}
+	wantRejections(t, canaryConfig, tests)
 }
 
 func TestInjection(t *testing.T) {

@@ -237,6 +237,27 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// rejection is a row of a validation table: a change to a valid MeshConfig and the error it
+// must give, at path with msg in its message.
+type rejection struct {
+	name   string
+	mutate func(*MeshConfig)
+	path   string
+	msg    string
+}
+
+// wantRejections runs each row as a subtest on a fresh valid MeshConfig from fixture.
+func wantRejections(t *testing.T, fixture func(*testing.T) (*MeshConfig, Credentials), rows []rejection) {
+	t.Helper()
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			c, cs := fixture(t)
+			r.mutate(c)
+			wantError(t, Validate(c, cs), r.path, r.msg)
+		})
+	}
+}
+
 // wantError fails unless es has an error at path whose message contains msg.
 func wantError(t *testing.T, es Errors, path, msg string) {
 	t.Helper()
